@@ -1,0 +1,15 @@
+//! threadlings: a terminal tutor for the one-owner-thread concurrency pattern.
+//!
+//! The library is the whole tool minus its front ends: the course material
+//! ([`course`]), the exercises ([`exercise`]), the checking engine
+//! ([`engine`]) with its linearizability checker ([`linearizability`]) and
+//! sequential models ([`models`]), and the sandbox used for grading
+//! ([`sandbox`]). The CLI in `main.rs` and the TUI in [`tui`] only call into
+//! these.
+
+pub mod course;
+pub mod engine;
+pub mod exercise;
+pub mod linearizability;
+pub mod models;
+pub mod sandbox;
