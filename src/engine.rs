@@ -1,0 +1,297 @@
+//! The checking engine: build a learner's file against the pristine
+//! harness, run it supervised on real threads, collect what the harness
+//! observed and judge it.
+//!
+//! No terminal code lives here. Outcomes (the file does not compile, a check
+//! failed, a call hung) are data in the [`report::Report`]; only failures of
+//! the tool itself (no compiler, an unwritable cache) are errors.
+
+pub mod judge;
+pub mod protocol;
+pub mod report;
+pub mod supervisor;
+pub mod toolchain;
+
+use crate::exercise::Exercise;
+use judge::PhaseRun;
+use report::{CheckId, CheckResult, Report, Timings};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use supervisor::{Cancel, Ending, Limits};
+
+/// Failures of the tool itself, never of the learner's code.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The file to check does not exist or cannot be read.
+    #[error("cannot read {path}: {source}")]
+    MissingFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The harness or compiler could not be prepared.
+    #[error(transparent)]
+    Toolchain(#[from] toolchain::ToolchainError),
+    /// A working directory or child process could not be created.
+    #[error("{what}: {source}")]
+    Io {
+        /// What the tool was doing.
+        what: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+/// How to run a check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The workload seed.
+    pub seed: u64,
+    /// Flipping this kills the running check and returns [`Checked::Cancelled`].
+    pub cancel: Cancel,
+}
+
+impl CheckOptions {
+    /// Options with a fresh random seed.
+    pub fn new() -> CheckOptions {
+        CheckOptions {
+            seed: random_seed(),
+            cancel: Cancel::new(),
+        }
+    }
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions::new()
+    }
+}
+
+/// A seed that fits in JSON numbers exactly and is short to type.
+pub fn random_seed() -> u64 {
+    fastrand::u64(..1 << 48)
+}
+
+/// What a check run came to.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    /// It ran to a verdict.
+    Done(Report),
+    /// It was cancelled before a verdict.
+    Cancelled,
+}
+
+/// How long a compile may take before it is killed.
+const COMPILE_LIMIT: Duration = Duration::from_secs(120);
+/// How long one phase may run; the harness's own hang deadline is far shorter.
+const PHASE_LIMIT: Duration = Duration::from_secs(30);
+const OUTPUT_CAP: usize = 1 << 20;
+const REPORT_CAP: usize = 64 << 20;
+
+/// Checks `file` as a solution of `exercise`.
+pub fn check(
+    exercise: &Exercise,
+    file: &Path,
+    options: &CheckOptions,
+) -> Result<Checked, EngineError> {
+    let file = std::fs::canonicalize(file).map_err(|source| EngineError::MissingFile {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    std::fs::File::open(&file).map_err(|source| EngineError::MissingFile {
+        path: file.clone(),
+        source,
+    })?;
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let prebuilt = toolchain::prebuilt()?;
+    timings.prepare_ms = started.elapsed().as_millis() as u64;
+
+    let work = tempfile::Builder::new()
+        .prefix("threadlings-")
+        .tempdir()
+        .map_err(|source| EngineError::Io {
+            what: "cannot create a working directory".into(),
+            source,
+        })?;
+    let started = Instant::now();
+    let compiled = compile(exercise, &file, &prebuilt, work.path(), &options.cancel)?;
+    timings.compile_ms = started.elapsed().as_millis() as u64;
+    let display = file.display().to_string();
+    let binary =
+        match compiled {
+            Compiled::Binary(binary) => binary,
+            Compiled::Cancelled => return Ok(Checked::Cancelled),
+            Compiled::Failed(diagnostics) => {
+                let mut checks = vec![
+                CheckResult::fail(
+                    CheckId::Compile,
+                    "the file does not compile against the exercise's API (rustc's messages below)",
+                )
+                .with_detail(diagnostics),
+            ];
+                checks.extend(exercise.checks.iter().skip(1).map(|&id| {
+                    CheckResult::not_checked(id, "not checked: the file does not compile")
+                }));
+                let mut report = Report::new(exercise.id, &display, options.seed, checks);
+                report.timings = timings;
+                return Ok(Checked::Done(report));
+            }
+        };
+
+    let started = Instant::now();
+    let runs = run_phases(exercise, &binary, options)?;
+    timings.run_ms = started.elapsed().as_millis() as u64;
+    if runs.iter().any(|r| r.ending == Ending::Cancelled) {
+        return Ok(Checked::Cancelled);
+    }
+    let mut checks = vec![CheckResult::pass(
+        CheckId::Compile,
+        "the file compiles against the API",
+    )];
+    checks.extend((exercise.judge)(&runs));
+    let mut report = Report::new(exercise.id, &display, options.seed, checks);
+    report.timings = timings;
+    Ok(Checked::Done(report))
+}
+
+enum Compiled {
+    Binary(PathBuf),
+    Failed(String),
+    Cancelled,
+}
+
+fn compile(
+    exercise: &Exercise,
+    file: &Path,
+    prebuilt: &toolchain::Prebuilt,
+    work: &Path,
+    cancel: &Cancel,
+) -> Result<Compiled, EngineError> {
+    let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
+    std::fs::write(&glue_path, (exercise.glue)(file)).map_err(|source| EngineError::Io {
+        what: "cannot write the check program".into(),
+        source,
+    })?;
+    let binary = work.join("check");
+    let mut cmd = Command::new(toolchain::rustc());
+    cmd.arg("--edition=2021")
+        .args(["--crate-type", "bin", "--crate-name", "threadlings_check"])
+        .args([
+            "-C",
+            "opt-level=1",
+            "-C",
+            "debuginfo=0",
+            "-C",
+            "overflow-checks=on",
+        ])
+        .args([
+            "-C",
+            "debug-assertions=on",
+            "--error-format=human",
+            "--color=never",
+        ])
+        .args(["-A", "warnings"])
+        .arg("--extern")
+        .arg(format!(
+            "threadlings_harness={}",
+            prebuilt.harness.display()
+        ))
+        .arg("--extern")
+        .arg(format!(
+            "crossbeam_channel={}",
+            prebuilt.crossbeam_channel.display()
+        ))
+        .arg("-L")
+        .arg(format!("dependency={}", prebuilt.deps.display()))
+        .arg("-o")
+        .arg(&binary)
+        .arg(&glue_path)
+        .current_dir(work)
+        .env("TMPDIR", work);
+    let limits = Limits {
+        wall: COMPILE_LIMIT,
+        output_cap: OUTPUT_CAP,
+        report_cap: 0,
+    };
+    let finished =
+        supervisor::run(cmd, limits, false, cancel).map_err(|source| EngineError::Io {
+            what: "cannot run rustc".into(),
+            source,
+        })?;
+    Ok(match finished.ending {
+        Ending::Exited(0) => Compiled::Binary(binary),
+        Ending::Cancelled => Compiled::Cancelled,
+        Ending::TimedOut => Compiled::Failed(format!(
+            "rustc did not finish within {} s",
+            COMPILE_LIMIT.as_secs()
+        )),
+        _ => Compiled::Failed(String::from_utf8_lossy(&finished.stderr).into_owned()),
+    })
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 16];
+    let from_os = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if from_os.is_err() {
+        bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn run_phases(
+    exercise: &Exercise,
+    binary: &Path,
+    options: &CheckOptions,
+) -> Result<Vec<PhaseRun>, EngineError> {
+    // The phases are independent processes; running them side by side
+    // keeps the verdict fast. Each thread here is joined before we return.
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = exercise
+            .phases
+            .iter()
+            .map(|&phase| scope.spawn(move || run_phase(phase, binary, options)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a phase runner never panics"))
+            .collect()
+    })
+}
+
+fn run_phase(
+    phase: &'static str,
+    binary: &Path,
+    options: &CheckOptions,
+) -> Result<PhaseRun, EngineError> {
+    let secret = new_secret();
+    let mut cmd = Command::new(binary);
+    cmd.arg(phase)
+        .arg(options.seed.to_string())
+        .env(
+            "THREADLINGS_REPORT",
+            format!("{}:{secret}", supervisor::REPORT_FD),
+        )
+        .env("RUST_BACKTRACE", "0");
+    let limits = Limits {
+        wall: PHASE_LIMIT,
+        output_cap: OUTPUT_CAP,
+        report_cap: REPORT_CAP,
+    };
+    let finished =
+        supervisor::run(cmd, limits, true, &options.cancel).map_err(|source| EngineError::Io {
+            what: format!("cannot run the {phase} phase"),
+            source,
+        })?;
+    let stderr = String::from_utf8_lossy(&finished.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+    Ok(PhaseRun {
+        phase,
+        records: protocol::parse(&finished.report, &secret),
+        ending: finished.ending,
+        stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+    })
+}

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `threadlings` command: thin front ends over the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,310 @@
+//! Drives a learner's `Counter` (the `counter` exercise).
+//!
+//! Phases, one per process so that a hang or crash in one cannot hide what
+//! the others show:
+//! - `single`: one thread; does `start()` spawn a worker, do the results
+//!   match the contract, is every thread gone after `shutdown()`?
+//! - `idle`: does the worker burn CPU while nobody is calling?
+//! - `load`: many client threads in many short seeded trials, every call
+//!   recorded with the global clock, then `shutdown()` at once.
+
+use crate::load::{self, call, jitter, op_record, tick};
+use crate::report::{self, send};
+use crate::threads;
+use crate::watchdog::{guard, Watchdog};
+use std::time::Duration;
+
+/// The counter's API as the harness calls it. The tutor's generated glue
+/// implements it by calling the learner's inherent methods, so a signature
+/// that differs from the exercise is a compile error.
+pub trait Counter: Sync {
+    /// `Counter::increment`.
+    fn increment(&self);
+    /// `Counter::decrement`.
+    fn decrement(&self);
+    /// `Counter::reset`.
+    fn reset(&self);
+    /// `Counter::get`.
+    fn get(&self) -> i64;
+    /// `Counter::shutdown`.
+    fn shutdown(self: Box<Self>) -> i64;
+}
+
+/// Builds a learner's counter: `Counter::start()`, boxed.
+pub type Start = fn() -> Box<dyn Counter>;
+
+/// How long one call may be busy before it counts as a hang.
+const HANG_LIMIT: Duration = Duration::from_millis(2000);
+/// Client threads per trial: more than the cores of a small machine.
+const CLIENTS: usize = 6;
+const TRIALS: usize = 36;
+
+/// The entry point of the generated check program.
+pub fn main(start: Start) {
+    report::init();
+    load::install_panic_hook();
+    let seed = load::seed_from_args();
+    let watchdog = Watchdog::start(HANG_LIMIT);
+    match crate::phase_from_args().as_str() {
+        "single" => single(start, seed),
+        "idle" => idle(start),
+        "load" => under_load(start, seed),
+        other => send(
+            "error",
+            &[&report::escape(&format!("unknown phase {other:?}"))],
+        ),
+    }
+    drop(watchdog);
+    report::done();
+}
+
+fn start_watched(start: Start) -> Option<Box<dyn Counter>> {
+    let _g = guard(0, "start()");
+    call(start)
+}
+
+fn single(start: Start, seed: u64) {
+    let baseline = threads::live();
+    let Some(counter) = start_watched(start) else {
+        return;
+    };
+    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
+    let names: Vec<String> = spawned.iter().map(|&t| threads::name(t)).collect();
+    send(
+        "threads",
+        &[
+            &spawned.len().to_string(),
+            &report::escape(&names.join(",")),
+        ],
+    );
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut records = Vec::new();
+    for _ in 0..200 {
+        let (name, input): (&'static str, &str) = match rng.u8(0..100) {
+            0..=34 => ("increment()", "inc"),
+            35..=59 => ("decrement()", "dec"),
+            60..=69 => ("reset()", "reset"),
+            _ => ("get()", "get"),
+        };
+        let called = tick();
+        let out = {
+            let _g = guard(0, name);
+            call(|| apply(&*counter, input))
+        };
+        let returned = tick();
+        match out {
+            Some(out) => records.push(op_record(0, 0, called, Some(returned), input, Some(&out))),
+            None => {
+                records.push(op_record(0, 0, called, None, input, None));
+                report::send_batch(&records);
+                return;
+            }
+        }
+    }
+    let called = tick();
+    let last = {
+        let _g = guard(0, "shutdown()");
+        call(|| counter.shutdown())
+    };
+    let returned = tick();
+    records.push(op_record(
+        0,
+        0,
+        called,
+        last.map(|_| returned),
+        "shutdown",
+        last.map(|v| v.to_string()).as_deref(),
+    ));
+    report::send_batch(&records);
+    if last.is_some() {
+        threads::report_leftover("single", &baseline);
+    }
+}
+
+fn apply(counter: &dyn Counter, input: &str) -> String {
+    match input {
+        "inc" => {
+            counter.increment();
+            "ok".into()
+        }
+        "dec" => {
+            counter.decrement();
+            "ok".into()
+        }
+        "reset" => {
+            counter.reset();
+            "ok".into()
+        }
+        _ => counter.get().to_string(),
+    }
+}
+
+fn idle(start: Start) {
+    let baseline = threads::live();
+    let Some(counter) = start_watched(start) else {
+        return;
+    };
+    {
+        let _g = guard(0, "increment()");
+        if call(|| counter.increment()).is_none() {
+            return;
+        }
+    }
+    {
+        let _g = guard(0, "get()");
+        if call(|| counter.get()).is_none() {
+            return;
+        }
+    }
+    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
+    let used = |ids: &[u32]| {
+        ids.iter()
+            .filter_map(|&t| threads::cpu_ticks(t))
+            .sum::<u64>()
+    };
+    let window = Duration::from_millis(300);
+    let before = used(&spawned);
+    std::thread::sleep(window);
+    let after = used(&spawned);
+    send(
+        "cpu",
+        &[
+            &window.as_millis().to_string(),
+            &(after - before.min(after)).to_string(),
+        ],
+    );
+    let _g = guard(0, "shutdown()");
+    if call(|| counter.shutdown()).is_some() {
+        drop(_g);
+        threads::report_leftover("idle", &baseline);
+    }
+}
+
+/// What kind of workload a trial runs: which calls the clients may make.
+fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
+    match trial % 3 {
+        // Counts only go up: a stale read is easy to see.
+        0 => ("up", &["inc", "inc", "get"]),
+        // No reset: the final count must equal what the clients sent.
+        1 => ("updown", &["inc", "dec", "get"]),
+        _ => ("mixed", &["inc", "dec", "get", "get", "reset"]),
+    }
+}
+
+fn under_load(start: Start, seed: u64) {
+    for trial in 0..TRIALS {
+        let baseline = threads::live();
+        let Some(counter) = start_watched(start) else {
+            return;
+        };
+        let (kind, menu) = trial_kind(trial);
+        let counter_ref: &dyn Counter = &*counter;
+        let results: Vec<(Vec<String>, i64, bool)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..CLIENTS)
+                .map(|client| {
+                    std::thread::Builder::new()
+                        .name(format!("client {client}"))
+                        .spawn_scoped(scope, move || {
+                            let mut rng = fastrand::Rng::with_seed(
+                                seed ^ ((trial as u64) << 32) ^ (client as u64 + 1) * 0x9E37_79B9,
+                            );
+                            drive(counter_ref, &mut rng, trial, client, menu)
+                        })
+                        .expect("cannot start a client thread")
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
+        let mut records: Vec<String> = Vec::new();
+        let mut net = 0;
+        let mut complete = true;
+        for (r, delta, done) in results {
+            records.extend(r);
+            net += delta;
+            complete &= done;
+        }
+        if !complete || load::panicked() {
+            report::send_batch(&records);
+            return;
+        }
+        let called = tick();
+        let last = {
+            let _g = guard(0, "shutdown()");
+            call(|| counter.shutdown())
+        };
+        let returned = tick();
+        records.push(op_record(
+            trial,
+            CLIENTS,
+            called,
+            last.map(|_| returned),
+            "shutdown",
+            last.map(|v| v.to_string()).as_deref(),
+        ));
+        report::send_batch(&records);
+        let Some(last) = last else { return };
+        let expected = if kind == "mixed" {
+            "-".to_string()
+        } else {
+            net.to_string()
+        };
+        send(
+            "final",
+            &[&trial.to_string(), kind, &expected, &last.to_string()],
+        );
+        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+            return;
+        }
+    }
+}
+
+/// One client's calls in one trial: its records, the net change it sent,
+/// and whether it got through all its calls.
+fn drive(
+    counter: &dyn Counter,
+    rng: &mut fastrand::Rng,
+    trial: usize,
+    client: usize,
+    menu: &[&str],
+) -> (Vec<String>, i64, bool) {
+    let calls = rng.usize(10..30);
+    let mut records = Vec::with_capacity(calls);
+    let mut net = 0;
+    for _ in 0..calls {
+        jitter(rng);
+        let input = menu[rng.usize(0..menu.len())];
+        let name = match input {
+            "inc" => "increment()",
+            "dec" => "decrement()",
+            "reset" => "reset()",
+            _ => "get()",
+        };
+        let called = tick();
+        let out = {
+            let _g = guard(client + 1, name);
+            call(|| apply(counter, input))
+        };
+        let returned = tick();
+        let Some(out) = out else {
+            records.push(op_record(trial, client, called, None, input, None));
+            return (records, net, false);
+        };
+        net += match input {
+            "inc" => 1,
+            "dec" => -1,
+            _ => 0,
+        };
+        records.push(op_record(
+            trial,
+            client,
+            called,
+            Some(returned),
+            input,
+            Some(&out),
+        ));
+    }
+    (records, net, true)
+}

@@ -1,0 +1,64 @@
+//! Looking at this process's threads from the inside, through /proc.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// The ids of every live thread of this process.
+pub fn live() -> BTreeSet<u32> {
+    let mut ids = BTreeSet::new();
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for entry in dir.flatten() {
+            if let Some(id) = entry.file_name().to_str().and_then(|s| s.parse().ok()) {
+                ids.insert(id);
+            }
+        }
+    }
+    ids
+}
+
+/// The name the kernel shows for a thread (its first 15 bytes).
+pub fn name(tid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// CPU time a thread has used, in clock ticks (user + system).
+pub fn cpu_ticks(tid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses; fields resume after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // After the name: state(0) ... utime is field 14 and stime 15 of the full line.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// Threads alive now that were not in `baseline`, waiting up to `window` for
+/// them to go: a thread that has just been joined takes a moment to vanish.
+pub fn leftover(baseline: &BTreeSet<u32>, window: Duration) -> Vec<u32> {
+    let deadline = Instant::now() + window;
+    loop {
+        let extra: Vec<u32> = live().difference(baseline).copied().collect();
+        if extra.is_empty() || Instant::now() >= deadline {
+            return extra;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Reports leftover threads as `leak\t<where>\t<count>\t<names>`.
+pub fn report_leftover(place: &str, baseline: &BTreeSet<u32>) -> usize {
+    let extra = leftover(baseline, Duration::from_millis(150));
+    let names: Vec<String> = extra.iter().map(|&t| name(t)).collect();
+    crate::report::send(
+        "leak",
+        &[
+            place,
+            &extra.len().to_string(),
+            &crate::report::escape(&names.join(",")),
+        ],
+    );
+    extra.len()
+}

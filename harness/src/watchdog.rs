@@ -1,0 +1,106 @@
+//! Spots calls that stop making progress.
+//!
+//! Every call into learner code runs under a [`Guard`] that marks its slot
+//! busy with the call's name and start time. A watchdog thread, owned and
+//! joined by [`Watchdog`], scans the slots; a call busy past the limit is a
+//! hang. Threads stuck in learner code cannot be unstuck, so the watchdog
+//! reports the hang and ends the process; the tutor marks what could not be
+//! checked.
+
+use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How many threads can be watched at once: the main thread plus clients.
+pub const SLOTS: usize = 64;
+
+struct Busy {
+    call: &'static str,
+    since: Instant,
+}
+
+static BUSY: [Mutex<Option<Busy>>; SLOTS] = [const { Mutex::new(None) }; SLOTS];
+
+/// The name a slot's thread goes by in reports.
+pub fn slot_name(slot: usize) -> String {
+    if slot == 0 {
+        "main".to_string()
+    } else {
+        format!("client {}", slot - 1)
+    }
+}
+
+/// Marks a slot busy for as long as it lives.
+pub struct Guard {
+    slot: usize,
+}
+
+/// Starts watching a call made by the thread that owns `slot`.
+pub fn guard(slot: usize, call: &'static str) -> Guard {
+    let mut busy = BUSY[slot].lock().unwrap_or_else(|e| e.into_inner());
+    *busy = Some(Busy {
+        call,
+        since: Instant::now(),
+    });
+    Guard { slot }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        *BUSY[self.slot].lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The watchdog thread and the means to stop it.
+pub struct Watchdog {
+    stop: Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Watchdog {
+    /// Starts the watchdog: a call busy for longer than `limit` is a hang.
+    pub fn start(limit: Duration) -> Watchdog {
+        let (stop, stopped) = bounded::<()>(0);
+        let thread = std::thread::Builder::new()
+            .name("tl-watchdog".into())
+            .spawn(move || loop {
+                match stopped.recv_timeout(Duration::from_millis(20)) {
+                    Err(RecvTimeoutError::Timeout) => scan(limit),
+                    // A stop message or a dropped sender: either way, done.
+                    _ => return,
+                }
+            })
+            .expect("cannot start the watchdog thread");
+        Watchdog {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn scan(limit: Duration) {
+    for (slot, busy) in BUSY.iter().enumerate() {
+        let busy = busy.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(b) = busy.as_ref() {
+            let elapsed = b.since.elapsed();
+            if elapsed > limit {
+                crate::report::send(
+                    "hang",
+                    &[&slot_name(slot), b.call, &elapsed.as_millis().to_string()],
+                );
+                // The stuck thread cannot be freed; end the run here.
+                std::process::exit(0);
+            }
+        }
+    }
+}

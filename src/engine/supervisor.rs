@@ -1,0 +1,252 @@
+//! Running one child process under supervision.
+//!
+//! Every child has an owner (the caller of [`run`], which returns only once
+//! the child is dead and reaped), a deadline, caps on what it may print, and
+//! a cancel switch. It runs in its own process group, and the whole group is
+//! killed when the deadline passes, when it is cancelled, when its output
+//! overflows, and once more after it exits, so nothing it spawned in its
+//! group is left behind. One thread does all of this with `poll(2)`, so no
+//! reader thread can be left blocked on a pipe held open by a stray process.
+
+use std::io::{PipeReader, Read};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// The file descriptor on which the child finds its report channel.
+pub const REPORT_FD: i32 = 3;
+
+/// A switch another thread can flip to stop a running check early.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A fresh, unflipped switch.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+    /// Asks every run watching this switch to kill its child and return.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// Whether [`Cancel::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Limits for one child.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wall-clock time before the group is killed.
+    pub wall: Duration,
+    /// Bytes kept of stdout and of stderr each; more is an overflow.
+    pub output_cap: usize,
+    /// Bytes kept of the report channel; more is an overflow.
+    pub report_cap: usize,
+}
+
+/// How a supervised child ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// It exited by itself with this status code.
+    Exited(i32),
+    /// It was killed by this signal, not by us.
+    Signalled(i32),
+    /// It ran past its wall-clock limit and was killed.
+    TimedOut,
+    /// It printed more than its cap and was killed.
+    OutputFlood,
+    /// The run was cancelled and the child killed.
+    Cancelled,
+}
+
+/// Everything observed of a finished child.
+#[derive(Debug)]
+pub struct Finished {
+    /// How it ended.
+    pub ending: Ending,
+    /// Its stdout, up to the cap.
+    pub stdout: Vec<u8>,
+    /// Its stderr, up to the cap.
+    pub stderr: Vec<u8>,
+    /// What arrived on the report channel, up to its cap.
+    pub report: Vec<u8>,
+    /// Wall-clock time from spawn to reaping.
+    pub elapsed: Duration,
+}
+
+/// Runs `cmd` to its end under `limits`. With `with_report`, the child gets
+/// the write end of a private pipe as file descriptor [`REPORT_FD`].
+/// `prepare` may add more to the command (a sandbox) just before spawning.
+pub fn run(
+    mut cmd: Command,
+    limits: Limits,
+    with_report: bool,
+    cancel: &Cancel,
+) -> std::io::Result<Finished> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let report_pipe = if with_report {
+        let (reader, writer) = std::io::pipe()?;
+        let writer: OwnedFd = writer.into();
+        let raw = writer.as_raw_fd();
+        // SAFETY: dup2 is async-signal-safe; the closure touches no memory
+        // the parent could be changing. dup2 leaves the new descriptor
+        // without close-on-exec, so only fd 3 crosses into the child.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::dup2(raw, REPORT_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        Some((reader, writer))
+    } else {
+        None
+    };
+    let started = Instant::now();
+    let mut child = cmd.spawn()?;
+    let pgid = child.id() as i32;
+    // Our copy of the write end must go, or the report pipe never ends.
+    let report_reader: Option<PipeReader> = report_pipe.map(|(reader, writer)| {
+        drop(writer);
+        reader
+    });
+    let mut streams = vec![
+        Stream::new(child.stdout.take().map(OwnedFd::from), limits.output_cap),
+        Stream::new(child.stderr.take().map(OwnedFd::from), limits.output_cap),
+        Stream::new(report_reader.map(OwnedFd::from), limits.report_cap),
+    ];
+    let deadline = started + limits.wall;
+    let mut verdict: Option<Ending> = None;
+    let status = loop {
+        let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
+        poll_readable(&mut streams, &open, Duration::from_millis(20));
+        if verdict.is_none() {
+            if streams.iter().any(|s| s.overflowed) {
+                verdict = Some(Ending::OutputFlood);
+            } else if cancel.is_cancelled() {
+                verdict = Some(Ending::Cancelled);
+            } else if Instant::now() >= deadline {
+                verdict = Some(Ending::TimedOut);
+            }
+            if verdict.is_some() {
+                kill_group(pgid);
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+    };
+    // Sweep whatever the child left running in its group, then take what
+    // is still buffered in the pipes, briefly: a stray process that left the
+    // group may hold them open forever.
+    kill_group(pgid);
+    let grace = Instant::now() + Duration::from_millis(100);
+    while streams.iter().any(Stream::open) && Instant::now() < grace {
+        let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
+        poll_readable(&mut streams, &open, Duration::from_millis(10));
+    }
+    let ending = verdict.unwrap_or_else(|| match (status.code(), status.signal()) {
+        (Some(code), _) => Ending::Exited(code),
+        (None, Some(signal)) => Ending::Signalled(signal),
+        _ => Ending::Exited(-1),
+    });
+    let mut streams = streams.into_iter();
+    let mut next = || streams.next().map(|s| s.data).unwrap_or_default();
+    Ok(Finished {
+        ending,
+        stdout: next(),
+        stderr: next(),
+        report: next(),
+        elapsed: started.elapsed(),
+    })
+}
+
+fn kill_group(pgid: i32) {
+    // SAFETY: kill has no memory-safety preconditions; a group that is
+    // already gone just yields ESRCH.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+struct Stream {
+    fd: Option<std::fs::File>,
+    data: Vec<u8>,
+    cap: usize,
+    overflowed: bool,
+}
+
+impl Stream {
+    fn new(fd: Option<OwnedFd>, cap: usize) -> Stream {
+        Stream {
+            fd: fd.map(std::fs::File::from),
+            data: Vec::new(),
+            cap,
+            overflowed: false,
+        }
+    }
+
+    fn open(&self) -> bool {
+        self.fd.is_some()
+    }
+
+    /// Reads what is available; closes the stream at end of file.
+    fn read_some(&mut self) {
+        let Some(file) = self.fd.as_mut() else { return };
+        let mut buf = [0u8; 64 * 1024];
+        match file.read(&mut buf) {
+            Ok(0) | Err(_) => self.fd = None,
+            Ok(n) => {
+                let room = self.cap.saturating_sub(self.data.len());
+                self.data.extend_from_slice(&buf[..n.min(room)]);
+                if n > room {
+                    self.overflowed = true;
+                    self.fd = None;
+                }
+            }
+        }
+    }
+}
+
+/// Waits up to `timeout` for any of the `open` streams to be readable and
+/// reads each one that is (readable includes end of file).
+fn poll_readable(streams: &mut [Stream], open: &[usize], timeout: Duration) {
+    if open.is_empty() {
+        std::thread::sleep(timeout);
+        return;
+    }
+    let mut fds: Vec<libc::pollfd> = open
+        .iter()
+        .map(|&i| libc::pollfd {
+            fd: streams[i].fd.as_ref().map_or(-1, |f| f.as_raw_fd()),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: `fds` is a valid, initialised array of `fds.len()` pollfds
+    // that outlives the call.
+    let ready = unsafe {
+        libc::poll(
+            fds.as_mut_ptr(),
+            fds.len() as libc::nfds_t,
+            timeout.as_millis() as libc::c_int,
+        )
+    };
+    if ready <= 0 {
+        return;
+    }
+    for (slot, pfd) in fds.iter().enumerate() {
+        if pfd.revents != 0 {
+            streams[open[slot]].read_some();
+        }
+    }
+}

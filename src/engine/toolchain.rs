@@ -1,0 +1,244 @@
+//! Building the unchanging parts once and the learner's file every time.
+//!
+//! The check harness and its dependencies (crossbeam-channel, fastrand)
+//! never change between checks, so they are built once with cargo, in
+//! release mode, into a cache directory keyed by their sources, the tool
+//! version and the compiler. Each check then compiles only a small generated
+//! program that includes the learner's file, with a bare `rustc` call that
+//! links against those prebuilt libraries. The harness sources come from
+//! inside this binary, never from a file a learner could edit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The harness crate's sources, embedded at build time.
+const HARNESS_FILES: &[(&str, &str)] = &[
+    ("Cargo.toml", include_str!("../../harness/Cargo.toml")),
+    ("src/lib.rs", include_str!("../../harness/src/lib.rs")),
+    (
+        "src/counter.rs",
+        include_str!("../../harness/src/counter.rs"),
+    ),
+    ("src/load.rs", include_str!("../../harness/src/load.rs")),
+    ("src/report.rs", include_str!("../../harness/src/report.rs")),
+    (
+        "src/threads.rs",
+        include_str!("../../harness/src/threads.rs"),
+    ),
+    (
+        "src/watchdog.rs",
+        include_str!("../../harness/src/watchdog.rs"),
+    ),
+];
+
+/// The tool's own lock file, so the harness builds with the exact crate
+/// versions the tool was tested with, offline when they are cached.
+const LOCK_FILE: &str = include_str!("../../Cargo.lock");
+
+/// Failures to prepare the toolchain: the tool's problem, not the learner's.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    /// A cache directory could not be created or written.
+    #[error("cannot write the build cache at {path}: {source}")]
+    Cache {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `cargo` or `rustc` could not be started.
+    #[error("cannot run `{program}` (is the Rust toolchain installed and on PATH?): {source}")]
+    Spawn {
+        /// The program that failed to start.
+        program: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The harness failed to build.
+    #[error("building the check harness failed:\n{0}")]
+    HarnessBuild(String),
+}
+
+/// Prebuilt libraries a learner's check program links against.
+#[derive(Debug, Clone)]
+pub struct Prebuilt {
+    /// The harness library (`libthreadlings_harness-*.rlib`).
+    pub harness: PathBuf,
+    /// The crossbeam-channel library learners may use.
+    pub crossbeam_channel: PathBuf,
+    /// The directory holding every dependency of the above.
+    pub deps: PathBuf,
+    /// The cache directory these live in (read-only for checks).
+    pub root: PathBuf,
+}
+
+/// Where the cache lives: `$THREADLINGS_CACHE`, else the user's cache dir.
+pub fn cache_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("THREADLINGS_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("threadlings")
+}
+
+fn fingerprint() -> String {
+    use std::hash::{Hash, Hasher};
+    // DefaultHasher is stable within one build of the tool, which is all a
+    // cache key needs: a new tool version rebuilds anyway.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    HARNESS_FILES.hash(&mut h);
+    LOCK_FILE.hash(&mut h);
+    rustc_version().hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+fn rustc_version() -> String {
+    Command::new(rustc())
+        .arg("-vV")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// The `rustc` to use: `$RUSTC` when set (as cargo does), else from PATH.
+pub fn rustc() -> PathBuf {
+    std::env::var_os("RUSTC").map_or_else(|| PathBuf::from("rustc"), PathBuf::from)
+}
+
+fn cargo() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
+    move |source| ToolchainError::Cache {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Returns the prebuilt harness, building it first if this machine has not
+/// yet (one build per tool version and compiler; later calls are instant).
+pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
+    let root = cache_root().join(format!("harness-{}", fingerprint()));
+    std::fs::create_dir_all(&root).map_err(io(&root))?;
+    let manifest = root.join("artifacts.txt");
+    if let Some(found) = read_manifest(&root, &manifest) {
+        return Ok(found);
+    }
+    // Two tutors (or a grader's jobs) starting at once build it only once.
+    let lock_path = root.join(".lock");
+    let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    if let Some(found) = read_manifest(&root, &manifest) {
+        return Ok(found);
+    }
+    let src = root.join("src");
+    std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
+    for (name, text) in HARNESS_FILES {
+        let path = src.join(name);
+        // Its own workspace, so a project around the cache cannot adopt it.
+        let text = if *name == "Cargo.toml" {
+            format!("{text}\n[workspace]\n")
+        } else {
+            text.to_string()
+        };
+        std::fs::write(&path, text).map_err(io(&path))?;
+    }
+    let lock_copy = src.join("Cargo.lock");
+    std::fs::write(&lock_copy, LOCK_FILE).map_err(io(&lock_copy))?;
+    let built = build_harness(&src, &root.join("target"))?;
+    let text = format!(
+        "{}\n{}\n{}\n",
+        built.harness.display(),
+        built.crossbeam_channel.display(),
+        built.deps.display()
+    );
+    std::fs::write(&manifest, text).map_err(io(&manifest))?;
+    Ok(Prebuilt { root, ..built })
+}
+
+fn read_manifest(root: &Path, manifest: &Path) -> Option<Prebuilt> {
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let mut lines = text.lines().map(PathBuf::from);
+    let found = Prebuilt {
+        harness: lines.next()?,
+        crossbeam_channel: lines.next()?,
+        deps: lines.next()?,
+        root: root.to_path_buf(),
+    };
+    (found.harness.exists() && found.crossbeam_channel.exists()).then_some(found)
+}
+
+fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> {
+    let attempt = |offline: bool| {
+        let mut cmd = Command::new(cargo());
+        cmd.args(["build", "--release", "--lib", "--message-format=json"])
+            .arg("--manifest-path")
+            .arg(src.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", target)
+            // A workspace above the cache dir must not adopt this crate.
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+        if offline {
+            cmd.arg("--offline");
+        }
+        cmd.output().map_err(|source| ToolchainError::Spawn {
+            program: "cargo".into(),
+            source,
+        })
+    };
+    let mut out = attempt(true)?;
+    if !out.status.success() {
+        out = attempt(false)?;
+    }
+    if !out.status.success() {
+        return Err(ToolchainError::HarnessBuild(
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    }
+    let mut harness = None;
+    let mut channel = None;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let name = msg["target"]["name"].as_str().unwrap_or_default();
+        let rlib = msg["filenames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str())
+            .find(|f| f.ends_with(".rlib"))
+            .map(PathBuf::from);
+        match name {
+            "threadlings_harness" => harness = rlib,
+            "crossbeam_channel" => channel = rlib,
+            _ => {}
+        }
+    }
+    match (harness, channel) {
+        (Some(harness), Some(crossbeam_channel)) => {
+            let deps = crossbeam_channel
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            Ok(Prebuilt {
+                harness,
+                crossbeam_channel,
+                deps,
+                root: PathBuf::new(),
+            })
+        }
+        _ => Err(ToolchainError::HarnessBuild(
+            "cargo did not report the harness and crossbeam-channel libraries".into(),
+        )),
+    }
+}
