@@ -91,12 +91,50 @@ const PHASE_LIMIT: Duration = Duration::from_secs(30);
 const OUTPUT_CAP: usize = 1 << 20;
 const REPORT_CAP: usize = 64 << 20;
 
-/// Checks `file` as a solution of `exercise`.
+/// Checks `file` as a solution of `exercise`: [`build`], then [`Program::run`].
 pub fn check(
-    exercise: &Exercise,
+    exercise: &'static Exercise,
     file: &Path,
     options: &CheckOptions,
 ) -> Result<Checked, EngineError> {
+    match build(exercise, file, &options.cancel)? {
+        Built::Program(program) => program.run(options),
+        Built::Failed(mut report) => {
+            report.seed = options.seed;
+            Ok(Checked::Done(*report))
+        }
+        Built::Cancelled => Ok(Checked::Cancelled),
+    }
+}
+
+/// A learner's file compiled together with the harness, ready to run.
+#[derive(Debug)]
+pub struct Program {
+    exercise: &'static Exercise,
+    binary: PathBuf,
+    display: String,
+    timings: Timings,
+    // Holds the binary; removed when the program is dropped.
+    _work: tempfile::TempDir,
+}
+
+/// What building a learner's file came to.
+#[derive(Debug)]
+pub enum Built {
+    /// It compiled.
+    Program(Program),
+    /// It did not compile: the report says why (seed 0 until run).
+    Failed(Box<Report>),
+    /// The build was cancelled.
+    Cancelled,
+}
+
+/// Compiles `file` as a solution of `exercise`.
+pub fn build(
+    exercise: &'static Exercise,
+    file: &Path,
+    cancel: &Cancel,
+) -> Result<Built, EngineError> {
     let file = std::fs::canonicalize(file).map_err(|source| EngineError::MissingFile {
         path: file.to_path_buf(),
         source,
@@ -118,44 +156,57 @@ pub fn check(
             source,
         })?;
     let started = Instant::now();
-    let compiled = compile(exercise, &file, &prebuilt, work.path(), &options.cancel)?;
+    let compiled = compile(exercise, &file, &prebuilt, work.path(), cancel)?;
     timings.compile_ms = started.elapsed().as_millis() as u64;
     let display = file.display().to_string();
-    let binary =
-        match compiled {
-            Compiled::Binary(binary) => binary,
-            Compiled::Cancelled => return Ok(Checked::Cancelled),
-            Compiled::Failed(diagnostics) => {
-                let mut checks = vec![
+    Ok(match compiled {
+        Compiled::Binary(binary) => Built::Program(Program {
+            exercise,
+            binary,
+            display,
+            timings,
+            _work: work,
+        }),
+        Compiled::Cancelled => Built::Cancelled,
+        Compiled::Failed(diagnostics) => {
+            let mut checks = vec![
                 CheckResult::fail(
                     CheckId::Compile,
                     "the file does not compile against the exercise's API (rustc's messages below)",
                 )
                 .with_detail(diagnostics),
             ];
-                checks.extend(exercise.checks.iter().skip(1).map(|&id| {
+            checks.extend(
+                exercise.checks.iter().skip(1).map(|&id| {
                     CheckResult::not_checked(id, "not checked: the file does not compile")
-                }));
-                let mut report = Report::new(exercise.id, &display, options.seed, checks);
-                report.timings = timings;
-                return Ok(Checked::Done(report));
-            }
-        };
+                }),
+            );
+            let mut report = Report::new(exercise.id, &display, 0, checks);
+            report.timings = timings;
+            Built::Failed(Box::new(report))
+        }
+    })
+}
 
-    let started = Instant::now();
-    let runs = run_phases(exercise, &binary, options)?;
-    timings.run_ms = started.elapsed().as_millis() as u64;
-    if runs.iter().any(|r| r.ending == Ending::Cancelled) {
-        return Ok(Checked::Cancelled);
+impl Program {
+    /// Runs every check phase once and judges the result.
+    pub fn run(&self, options: &CheckOptions) -> Result<Checked, EngineError> {
+        let mut timings = self.timings;
+        let started = Instant::now();
+        let runs = run_phases(self.exercise, &self.binary, options)?;
+        timings.run_ms = started.elapsed().as_millis() as u64;
+        if runs.iter().any(|r| r.ending == Ending::Cancelled) {
+            return Ok(Checked::Cancelled);
+        }
+        let mut checks = vec![CheckResult::pass(
+            CheckId::Compile,
+            "the file compiles against the API",
+        )];
+        checks.extend((self.exercise.judge)(&runs));
+        let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
+        report.timings = timings;
+        Ok(Checked::Done(report))
     }
-    let mut checks = vec![CheckResult::pass(
-        CheckId::Compile,
-        "the file compiles against the API",
-    )];
-    checks.extend((exercise.judge)(&runs));
-    let mut report = Report::new(exercise.id, &display, options.seed, checks);
-    report.timings = timings;
-    Ok(Checked::Done(report))
 }
 
 enum Compiled {

@@ -37,7 +37,7 @@ pub type Start = fn() -> Box<dyn Counter>;
 const HANG_LIMIT: Duration = Duration::from_millis(2000);
 /// Client threads per trial: more than the cores of a small machine.
 const CLIENTS: usize = 6;
-const TRIALS: usize = 36;
+const TRIALS: usize = 40;
 
 /// The entry point of the generated check program.
 pub fn main(start: Start) {
@@ -164,13 +164,23 @@ fn idle(start: Start) {
     };
     let window = Duration::from_millis(300);
     let before = used(&spawned);
-    std::thread::sleep(window);
+    let started = std::time::Instant::now();
+    let (mut runnable, mut samples) = (0u32, 0u32);
+    while started.elapsed() < window {
+        std::thread::sleep(Duration::from_millis(5));
+        samples += 1;
+        if spawned.iter().any(|&t| threads::runnable(t)) {
+            runnable += 1;
+        }
+    }
     let after = used(&spawned);
     send(
         "cpu",
         &[
-            &window.as_millis().to_string(),
+            &started.elapsed().as_millis().to_string(),
             &(after - before.min(after)).to_string(),
+            &runnable.to_string(),
+            &samples.to_string(),
         ],
     );
     let _g = guard(0, "shutdown()");
@@ -182,11 +192,14 @@ fn idle(start: Start) {
 
 /// What kind of workload a trial runs: which calls the clients may make.
 fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
-    match trial % 3 {
+    match trial % 4 {
         // Counts only go up: a stale read is easy to see.
         0 => ("up", &["inc", "inc", "get"]),
         // No reset: the final count must equal what the clients sent.
         1 => ("updown", &["inc", "dec", "get"]),
+        // Fire-and-forget with no pauses, so the mailbox still holds a
+        // backlog when shutdown() is called.
+        2 => ("burst", &["inc", "inc", "inc", "dec"]),
         _ => ("mixed", &["inc", "dec", "get", "get", "reset"]),
     }
 }
@@ -230,6 +243,34 @@ fn under_load(start: Start, seed: u64) {
             report::send_batch(&records);
             return;
         }
+        if kind != "mixed" {
+            // Commands sent right before shutdown(): they are still queued
+            // when it is called, so a worker that stops without draining
+            // its mailbox loses some of them.
+            let mut rng = fastrand::Rng::with_seed(seed ^ trial as u64);
+            for _ in 0..rng.usize(50..150) {
+                let called = tick();
+                let sent = {
+                    let _g = guard(0, "increment()");
+                    call(|| counter.increment())
+                };
+                let returned = tick();
+                if sent.is_none() {
+                    records.push(op_record(trial, CLIENTS, called, None, "inc", None));
+                    report::send_batch(&records);
+                    return;
+                }
+                net += 1;
+                records.push(op_record(
+                    trial,
+                    CLIENTS,
+                    called,
+                    Some(returned),
+                    "inc",
+                    Some("ok"),
+                ));
+            }
+        }
         let called = tick();
         let last = {
             let _g = guard(0, "shutdown()");
@@ -270,11 +311,18 @@ fn drive(
     client: usize,
     menu: &[&str],
 ) -> (Vec<String>, i64, bool) {
-    let calls = rng.usize(10..30);
+    let burst = !menu.contains(&"get");
+    let calls = if burst {
+        rng.usize(30..80)
+    } else {
+        rng.usize(10..30)
+    };
     let mut records = Vec::with_capacity(calls);
     let mut net = 0;
     for _ in 0..calls {
-        jitter(rng);
+        if !burst {
+            jitter(rng);
+        }
         let input = menu[rng.usize(0..menu.len())];
         let name = match input {
             "inc" => "increment()",

@@ -35,9 +35,6 @@ impl PhaseRun {
     /// Why the phase did not get to its end, in the learner's terms; `None`
     /// if it did.
     pub fn cut_short(&self) -> Option<String> {
-        if self.finished() {
-            return None;
-        }
         for r in &self.records {
             match r {
                 Record::Hang { thread, call, .. } => {
@@ -48,6 +45,9 @@ impl PhaseRun {
                 Record::Panic { .. } => return Some("a panic stopped the run".into()),
                 _ => {}
             }
+        }
+        if self.finished() {
+            return None;
         }
         Some(match &self.ending {
             Ending::TimedOut => "the run did not finish in time".into(),
@@ -216,22 +216,32 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
 /// `busy-loop`: the solution's threads slept while nobody called.
 pub fn busy_loop(run: &PhaseRun) -> CheckResult {
     for r in &run.records {
-        if let Record::Cpu { window_ms, ticks } = r {
-            // Clock ticks are 10 ms on Linux. A blocked worker uses none; a
-            // spinning one most of the window even when it shares a core.
+        if let Record::Cpu {
+            window_ms,
+            ticks,
+            runnable,
+            samples,
+        } = r
+        {
+            // A worker blocked in recv is asleep at every sample and uses
+            // no CPU. A spinning one is runnable at nearly every sample,
+            // even on a loaded machine where it gets little CPU; and where
+            // it gets the CPU, clock ticks (10 ms) show it too.
             let used_ms = ticks * 10;
-            if used_ms * 100 > window_ms * 15 {
+            let spinning = *samples > 0 && runnable * 2 > *samples;
+            if spinning || used_ms * 100 > window_ms * 15 {
                 return CheckResult::fail(
                     CheckId::BusyLoop,
                     format!(
-                        "while nobody called it, the worker used {used_ms} ms of CPU in {window_ms} ms: \
-                         it spins instead of blocking (try_recv in a loop, or select! with a default arm?)"
+                        "while nobody called it, the worker was running at {runnable} of {samples} samples \
+                         and used {used_ms} ms of CPU in {window_ms} ms: it spins instead of blocking \
+                         (try_recv in a loop, or select! with a default arm?)"
                     ),
                 );
             }
             return CheckResult::pass(
                 CheckId::BusyLoop,
-                format!("the idle worker used {used_ms} ms of CPU in {window_ms} ms"),
+                format!("the idle worker slept ({used_ms} ms of CPU in {window_ms} ms)"),
             );
         }
     }

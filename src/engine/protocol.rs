@@ -41,8 +41,15 @@ pub enum Record {
         count: usize,
         names: String,
     },
-    /// CPU used by the solution's threads while nobody called it.
-    Cpu { window_ms: u64, ticks: u64 },
+    /// How the solution's threads spent a window in which nobody called
+    /// them: CPU clock ticks used, and how many of the state samples found
+    /// one of them runnable.
+    Cpu {
+        window_ms: u64,
+        ticks: u64,
+        runnable: u64,
+        samples: u64,
+    },
     /// A panic on some thread.
     Panic {
         thread: String,
@@ -125,6 +132,8 @@ fn parse_record(body: &str) -> Option<Record> {
         "cpu" => Record::Cpu {
             window_ms: num(1)?,
             ticks: num(2)?,
+            runnable: num(3)?,
+            samples: num(4)?,
         },
         "panic" => Record::Panic {
             thread: text(1),

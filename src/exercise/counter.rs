@@ -154,7 +154,7 @@ fn lost_messages(run: &PhaseRun) -> CheckResult {
             return CheckResult::fail(
                 CheckId::LostMessages,
                 format!(
-                    "in trial {trial} the clients sent {sent_up} increments and {sent_down} decrements \
+                    "in trial {trial} the tutor's threads sent {sent_up} increments and {sent_down} decrements \
                      (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
                      lost or applied twice. Does the worker stop before draining its mailbox, or does \
                      a send drop messages (try_send on a full channel)?"

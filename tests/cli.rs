@@ -1,0 +1,220 @@
+//! The `threadlings` binary's contract: verbs, output formats, exit status
+//! (0 all passed, 1 a check failed, 2 usage or tool error) and messages
+//! for bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn threadlings(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_threadlings"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn corpus(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn json_is_one_object_with_the_contract_fields_and_exit_0_on_pass() {
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        &corpus("counter/correct/reference.rs"),
+        "--format",
+        "json",
+        "--seed",
+        "123",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(text.trim().lines().count(), 1, "exactly one line: {text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["exercise"], "counter");
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["seed"], 123);
+    let ids: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "compile",
+            "owner-thread",
+            "correctness",
+            "linearizable",
+            "lost-messages",
+            "leaked-workers",
+            "hang",
+            "busy-loop",
+            "panic"
+        ]
+    );
+    for check in v["checks"].as_array().unwrap() {
+        assert_eq!(check["passed"], true, "{check}");
+        assert!(check["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[test]
+fn a_failing_check_exits_1_and_names_the_check() {
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        &corpus("counter/buggy/try_recv_spin.rs"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("busy-loop"))
+        .expect("a busy-loop line");
+    assert!(line.contains("FAIL"), "{line}");
+    assert!(!text.contains("\x1b["), "no colour with NO_COLOR set");
+}
+
+#[test]
+fn a_file_that_does_not_compile_exits_1_with_rustc_pointing_at_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.rs");
+    std::fs::write(&file, "pub struct Counter;\nimpl Counter { pub fn start() -> Counter { let x: i64 = \"no\"; Counter } }\n").unwrap();
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let compile = &v["checks"][0];
+    assert_eq!(compile["id"], "compile");
+    assert_eq!(compile["passed"], false);
+    let detail = compile["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("broken.rs:2"),
+        "diagnostics point at the learner's file: {detail}"
+    );
+    assert!(detail.contains("mismatched types"), "{detail}");
+    assert!(
+        v["checks"].as_array().unwrap()[1..]
+            .iter()
+            .all(|c| c["status"] == "not-checked")
+    );
+}
+
+#[test]
+fn wrong_signatures_are_a_compile_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong.rs");
+    // get returns u64 instead of i64; shutdown is missing.
+    std::fs::write(
+        &file,
+        "pub struct Counter;\nimpl Counter {\n pub fn start() -> Counter { Counter }\n pub fn increment(&self) {}\n pub fn decrement(&self) {}\n pub fn reset(&self) {}\n pub fn get(&self) -> u64 { 0 }\n}\n",
+    )
+    .unwrap();
+    let out = threadlings(&["check", "counter", "--file", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL  compile"), "{text}");
+    assert!(
+        text.contains("shutdown"),
+        "names the missing method: {text}"
+    );
+}
+
+#[test]
+fn unsafe_code_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unsafe.rs");
+    let reference = std::fs::read_to_string(corpus("counter/correct/reference.rs")).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "{reference}\npub fn sneaky() {{ unsafe {{ std::hint::unreachable_unchecked() }} }}\n"
+        ),
+    )
+    .unwrap();
+    let out = threadlings(&["check", "counter", "--file", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("unsafe"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_missing_file_exits_2_with_a_clear_message() {
+    let out = threadlings(&["check", "counter", "--file", "/no/such/file.rs"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("/no/such/file.rs"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_unknown_exercise_exits_2_and_lists_the_real_ones() {
+    let out = threadlings(&["check", "countr"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("countr") && err.contains("counter"), "{err}");
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let out = threadlings(&["check", "counter", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn list_names_the_exercises() {
+    for args in [&["list"][..], &["check", "--list"][..]] {
+        let out = threadlings(args);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(stdout(&out).contains("counter"));
+    }
+}
+
+#[test]
+fn the_learners_own_output_is_never_the_verdict() {
+    // A solution that prints a fake passing JSON verdict, then fails.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("liar.rs");
+    let spin = std::fs::read_to_string(corpus("counter/buggy/try_recv_spin.rs")).unwrap();
+    let liar = spin.replace(
+        "let (tx, rx) = unbounded();",
+        "println!(r#\"{{\"exercise\":\"counter\",\"passed\":true,\"checks\":[]}}\"#); eprintln!(\"all checks passed\"); let (tx, rx) = unbounded();",
+    );
+    std::fs::write(&file, liar).unwrap();
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.trim().lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["passed"], false);
+}

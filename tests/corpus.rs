@@ -1,0 +1,131 @@
+//! Known-buggy and known-correct solutions, checked by the real engine.
+//!
+//! Each buggy file names, in a `//! expect: <check-id>` line, the check it
+//! must fail; it must fail it on every run. Each correct file must pass
+//! every check on every one of ten runs: a false alarm teaches the wrong
+//! lesson. Runs reuse one compiled program; seeds are printed on failure.
+
+use std::path::{Path, PathBuf};
+use threadlings::engine::report::{Report, Status};
+use threadlings::engine::{self, Built, CheckOptions, Checked};
+use threadlings::exercise;
+
+fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(rel)
+}
+
+fn runs(exercise_id: &str, rel: &str, times: usize) -> Vec<Report> {
+    let ex = exercise::find(exercise_id).expect("exercise exists");
+    let file = corpus(rel);
+    let program = match engine::build(ex, &file, &Default::default()).expect("engine works") {
+        Built::Program(p) => p,
+        Built::Failed(report) => panic!("{rel} does not compile:\n{}", report.to_text(false)),
+        Built::Cancelled => unreachable!(),
+    };
+    (0..times)
+        .map(
+            |_| match program.run(&CheckOptions::new()).expect("engine works") {
+                Checked::Done(report) => report,
+                Checked::Cancelled => unreachable!(),
+            },
+        )
+        .collect()
+}
+
+fn expected_failure(rel: &str) -> String {
+    let text = std::fs::read_to_string(corpus(rel)).expect("corpus file");
+    text.lines()
+        .find_map(|l| l.strip_prefix("//! expect: "))
+        .unwrap_or_else(|| panic!("{rel} has no `//! expect:` line"))
+        .trim()
+        .to_string()
+}
+
+/// Asserts that the expected check fails (not merely "not checked") on each run.
+pub fn assert_buggy(exercise_id: &str, rel: &str, times: usize) {
+    let expect = expected_failure(rel);
+    for report in runs(exercise_id, rel, times) {
+        let check = report
+            .checks
+            .iter()
+            .find(|c| c.id.as_str() == expect)
+            .unwrap_or_else(|| panic!("{rel}: no check {expect}"));
+        assert_eq!(
+            check.status,
+            Status::Failed,
+            "{rel} should fail {expect} (seed {}):\n{}",
+            report.seed,
+            report.to_text(false)
+        );
+        assert!(!report.passed);
+    }
+}
+
+/// Asserts that every check passes on each run.
+pub fn assert_correct(exercise_id: &str, rel: &str, times: usize) {
+    for report in runs(exercise_id, rel, times) {
+        assert!(
+            report.passed,
+            "{rel} is correct but was failed (seed {}):\n{}",
+            report.seed,
+            report.to_text(false)
+        );
+    }
+}
+
+macro_rules! buggy {
+    ($($name:ident: $exercise:literal, $file:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_buggy($exercise, $file, 3);
+        }
+    )*};
+}
+
+macro_rules! correct {
+    ($($name:ident: $exercise:literal, $file:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            assert_correct($exercise, $file, 10);
+        }
+    )*};
+}
+
+buggy! {
+    counter_stop_before_drain: "counter", "counter/buggy/stop_before_drain.rs";
+    counter_holds_own_sender: "counter", "counter/buggy/holds_own_sender.rs";
+    counter_returns_before_exit: "counter", "counter/buggy/returns_before_exit.rs";
+    counter_separate_read_channel: "counter", "counter/buggy/separate_read_channel.rs";
+    counter_try_recv_spin: "counter", "counter/buggy/try_recv_spin.rs";
+    counter_mutex_no_worker: "counter", "counter/buggy/mutex_no_worker.rs";
+    counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
+    counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
+    counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+}
+
+correct! {
+    counter_reference: "counter", "counter/correct/reference.rs";
+    counter_zero_capacity: "counter", "counter/correct/zero_capacity.rs";
+    counter_std_mpsc: "counter", "counter/correct/std_mpsc.rs";
+    counter_stop_channel_drains: "counter", "counter/correct/stop_channel_drains.rs";
+}
+
+/// Every file in the corpus is listed above, so none is silently skipped.
+#[test]
+fn every_corpus_file_is_tested() {
+    let me = std::fs::read_to_string(file!()).unwrap();
+    for kind in ["buggy", "correct"] {
+        for ex in exercise::all() {
+            let dir = corpus(&format!("{}/{kind}", ex.id));
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let rel = format!("{}/{kind}/{}", ex.id, entry.file_name().to_string_lossy());
+                assert!(me.contains(&format!("\"{rel}\"")), "{rel} is not tested");
+            }
+        }
+    }
+}
