@@ -1,0 +1,204 @@
+//! `lessons/quiz.toml`: check-your-understanding questions, keyed by lesson.
+//!
+//! Each lesson id is an array of tables. A multiple-choice item has
+//! `choices` and an `answer` (which must be one of the choices); a
+//! short-answer item has a list of `accepted` answers instead:
+//!
+//! ```toml
+//! [[one-owner]]
+//! question = "Who may touch the state?"
+//! choices = ["Any thread holding a lock", "Only the owner thread"]
+//! answer = "Only the owner thread"
+//! reason = "Everyone else sends messages."
+//!
+//! [[one-owner]]
+//! question = "What travels inside a request so the owner can answer it?"
+//! accepted = ["a reply channel", "reply channel", "a sender"]
+//! reason = "The owner sends the answer on it."
+//! ```
+
+use super::error::{self, CourseError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+/// How a quiz item is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuizKind {
+    /// Pick one of `choices`; `answer` is the right one.
+    Choice {
+        /// The options, in display order.
+        choices: Vec<String>,
+        /// The correct option (always one of `choices`).
+        answer: String,
+    },
+    /// Type a short answer; any of `accepted` counts.
+    Short {
+        /// Accepted answers, compared ignoring case and extra whitespace.
+        accepted: Vec<String>,
+    },
+}
+
+/// One quiz question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizItem {
+    /// The question text.
+    pub question: String,
+    /// How it is answered.
+    pub kind: QuizKind,
+    /// One line saying why the answer is right, shown after answering.
+    pub reason: String,
+}
+
+/// Lower-cases and collapses runs of whitespace, so ` Only  the OWNER `
+/// and `only the owner` compare equal.
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl QuizItem {
+    /// Whether `answer` is correct.
+    ///
+    /// Comparison ignores case and extra whitespace. For a multiple-choice
+    /// item the learner may give the text of the choice or its letter
+    /// (`a` for the first choice, `b` for the second, ...).
+    pub fn grade(&self, answer: &str) -> bool {
+        let given = normalise(answer);
+        match &self.kind {
+            QuizKind::Choice { choices, answer } => {
+                if given == normalise(answer) {
+                    return true;
+                }
+                let position = choices.iter().position(|choice| choice == answer);
+                let letter = position.and_then(|i| char::from_u32('a' as u32 + i as u32));
+                letter.is_some_and(|letter| given == letter.to_string())
+            }
+            QuizKind::Short { accepted } => accepted.iter().any(|ok| normalise(ok) == given),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuiz {
+    question: String,
+    choices: Option<Vec<String>>,
+    answer: Option<String>,
+    accepted: Option<Vec<String>>,
+    reason: String,
+}
+
+/// Parses the quiz found at `path` (whose contents are `text`). Every key
+/// must be one of `lesson_ids`.
+pub(crate) fn parse(
+    path: &Path,
+    text: &str,
+    lesson_ids: &[&str],
+) -> Result<BTreeMap<String, Vec<QuizItem>>, CourseError> {
+    let raw: BTreeMap<Spanned<String>, Vec<Spanned<RawQuiz>>> = error::parse(path, text)?;
+    let mut quiz = BTreeMap::new();
+    for (lesson, items) in raw {
+        if !lesson_ids.contains(&lesson.get_ref().as_str()) {
+            return Err(error::invalid(
+                path,
+                text,
+                lesson.span(),
+                format!("`{}` is not a lesson id in lessons/index.toml", lesson.get_ref()),
+            ));
+        }
+        let mut parsed = Vec::with_capacity(items.len());
+        for spanned in items {
+            let span = spanned.span();
+            let raw = spanned.into_inner();
+            let bad = |message: &str| error::invalid(path, text, span.clone(), message);
+            let kind = match (raw.choices, raw.answer, raw.accepted) {
+                (Some(choices), Some(answer), None) => {
+                    if choices.len() < 2 {
+                        return Err(bad("a multiple-choice item needs at least two choices"));
+                    }
+                    if !choices.contains(&answer) {
+                        return Err(bad("the `answer` is not one of the `choices`"));
+                    }
+                    QuizKind::Choice { choices, answer }
+                }
+                (None, None, Some(accepted)) if !accepted.is_empty() => {
+                    QuizKind::Short { accepted }
+                }
+                _ => {
+                    return Err(bad(
+                        "give either `choices` + `answer` or a non-empty `accepted` list",
+                    ));
+                }
+            };
+            parsed.push(QuizItem {
+                question: raw.question,
+                kind,
+                reason: raw.reason,
+            });
+        }
+        quiz.insert(lesson.into_inner(), parsed);
+    }
+    Ok(quiz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice() -> QuizItem {
+        QuizItem {
+            question: "q".into(),
+            kind: QuizKind::Choice {
+                choices: vec!["A lock".into(), "Only the owner".into()],
+                answer: "Only the owner".into(),
+            },
+            reason: "r".into(),
+        }
+    }
+
+    #[test]
+    fn choices_accept_text_or_letter() {
+        let item = choice();
+        assert!(item.grade("only the owner"));
+        assert!(item.grade("  Only   THE owner "));
+        assert!(item.grade("b"));
+        assert!(item.grade(" B "));
+        assert!(!item.grade("a"));
+        assert!(!item.grade("A lock"));
+        assert!(!item.grade(""));
+    }
+
+    #[test]
+    fn short_answers_ignore_case_and_spacing() {
+        let item = QuizItem {
+            question: "q".into(),
+            kind: QuizKind::Short {
+                accepted: vec!["the sender".into(), "sender".into()],
+            },
+            reason: "r".into(),
+        };
+        assert!(item.grade("The   Sender"));
+        assert!(item.grade("SENDER\n"));
+        assert!(!item.grade("the receiver"));
+    }
+
+    #[test]
+    fn an_answer_outside_the_choices_is_rejected_with_its_line() {
+        let text = "[[x]]\nquestion = \"q\"\nreason = \"r\"\n\n[[x]]\nquestion = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = \"c\"\nreason = \"r\"\n";
+        let err = parse(Path::new("quiz.toml"), text, &["x"]).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("quiz.toml:"), "{shown}");
+        assert!(shown.contains("non-empty") || shown.contains("choices"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_lessons_are_rejected() {
+        let text = "[[nope]]\nquestion = \"q\"\naccepted = [\"a\"]\nreason = \"r\"\n";
+        let err = parse(Path::new("quiz.toml"), text, &["x"]).unwrap_err();
+        assert!(err.to_string().contains("not a lesson id"), "{err}");
+    }
+}
