@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use threadlings::engine::{self, CheckOptions, Checked};
-use threadlings::exercise;
+use threadlings::{exercise, tui};
 
 /// A terminal tutor for concurrency in Rust: one thread owns the state,
 /// every other thread talks to it over channels.
@@ -15,6 +15,15 @@ use threadlings::exercise;
 struct Cli {
     #[command(subcommand)]
     command: Option<Verb>,
+    /// Do not watch exercise files: check only when `r` is pressed.
+    #[arg(long)]
+    manual_run: bool,
+    /// Open this lesson or exercise at once (an id such as `counter`).
+    #[arg(long, value_name = "ID")]
+    open: Option<String>,
+    /// Draw the first frame, print how long it took and exit (measuring).
+    #[arg(long, hide = true)]
+    exit_after_first_frame: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -23,6 +32,12 @@ enum Verb {
     Check(CheckArgs),
     /// List the exercises.
     List,
+    /// Test hook: save progress in a loop forever (for kill tests).
+    #[command(name = "__progress-save-loop", hide = true)]
+    ProgressSaveLoop {
+        /// Directory to save in.
+        dir: PathBuf,
+    },
 }
 
 /// How `check` prints its verdict.
@@ -61,17 +76,59 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::List) => list(),
-        None => {
-            eprintln!(
-                "threadlings: the interactive tutor is not built yet; try `threadlings check counter`"
-            );
-            Ok(ExitCode::from(2))
-        }
+        Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
+        None => tutor(cli.manual_run, cli.open, cli.exit_after_first_frame),
     };
     result.unwrap_or_else(|err| {
         eprintln!("threadlings: {err:#}");
         ExitCode::from(2)
     })
+}
+
+/// Opens the full-screen tutor in the project directory.
+fn tutor(
+    manual_run: bool,
+    open: Option<String>,
+    exit_after_first_frame: bool,
+) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let Some(root) = tui::project_root(&cwd) else {
+        bail!(
+            "{} is not inside a threadlings project (no ancestor holds both exercises/ and lessons/); cd into the project and run `threadlings` again",
+            cwd.display()
+        );
+    };
+    if !std::io::stdout().is_terminal() {
+        bail!("the tutor needs a terminal; for scripts use `threadlings check EXERCISE`");
+    }
+    let app = tui::load_app(&root, manual_run);
+    if let Some(id) = &open
+        && app.step_index(id).is_none()
+    {
+        bail!("there is no lesson or exercise called {id:?}");
+    }
+    let options = tui::runtime::RunOptions {
+        manual_run,
+        open,
+        exit_after_first_frame,
+    };
+    let first_frame = tui::runtime::run(&root, app, &options)?;
+    if exit_after_first_frame {
+        eprintln!("first frame after {} ms", first_frame.as_millis());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Saves ever-growing progress forever, so a test can kill it mid-save.
+fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
+    let path = tui::progress::Progress::path(dir);
+    let mut progress = tui::progress::Progress::default();
+    for i in 0u64.. {
+        progress.done.insert(format!("step-{i}"));
+        progress.hints.insert(format!("exercise-{}", i % 7), (i % 4) as u32);
+        progress.save(&path)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list() -> anyhow::Result<ExitCode> {

@@ -13,3 +13,4 @@ pub mod exercise;
 pub mod linearizability;
 pub mod models;
 pub mod sandbox;
+pub mod tui;

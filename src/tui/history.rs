@@ -1,0 +1,273 @@
+//! The picture of a shrunk history: one lane per thread, each call a bar
+//! from call to return, the impossible call highlighted and the model
+//! state stated in one line.
+//!
+//! [`Picture`] is a small local view type; [`Picture::from_timeline`] and
+//! [`Picture::from_check`] are the only adapters from the engine's data.
+
+use crate::engine::report::CheckResult;
+use crate::linearizability::Timeline;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// One call drawn as a bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    /// Column of the call.
+    pub start: usize,
+    /// Column of the return (for a call that never returned, the last column).
+    pub end: usize,
+    /// The call and its result, e.g. `get() -> 5`.
+    pub label: String,
+    /// The call no order of the calls can explain.
+    pub impossible: bool,
+    /// The call never returned.
+    pub pending: bool,
+}
+
+/// The calls of one thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// The thread's name, e.g. `thread 1`.
+    pub thread: String,
+    /// Its calls, in order.
+    pub bars: Vec<Bar>,
+}
+
+/// A history to draw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picture {
+    /// One lane per thread.
+    pub lanes: Vec<Lane>,
+    /// One line about the model state that makes the call impossible.
+    pub note: String,
+}
+
+impl Picture {
+    /// The picture of a linearizability [`Timeline`].
+    pub fn from_timeline(timeline: &Timeline) -> Picture {
+        let last = timeline.columns.saturating_sub(1);
+        Picture {
+            lanes: timeline
+                .lanes
+                .iter()
+                .map(|lane| Lane {
+                    thread: format!("thread {}", lane.thread),
+                    bars: lane
+                        .ops
+                        .iter()
+                        .map(|op| Bar {
+                            start: op.start,
+                            end: op.end.unwrap_or(last.max(op.start)),
+                            label: op.label.clone(),
+                            impossible: op.impossible,
+                            pending: op.end.is_none(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            note: timeline.caption.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The picture of a failing check whose detail is a drawn history (the
+    /// text form of [`crate::linearizability::render_text`]); `None` when
+    /// the detail holds no lanes.
+    pub fn from_check(check: &CheckResult) -> Option<Picture> {
+        let detail = check.detail.as_deref()?;
+        let picture = parse_drawn(detail, &check.message);
+        (!picture.lanes.is_empty()).then_some(picture)
+    }
+}
+
+/// Reads lanes (`thread 0  |-- inc() --|`), underlines (`^^^`), a legend
+/// (`1: thread 0 inc()`) and the caption back from a drawn history.
+fn parse_drawn(text: &str, fallback_note: &str) -> Picture {
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut legend: Vec<(String, String)> = Vec::new();
+    let mut note: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if line.starts_with("thread ") && line.contains('|') {
+            let bar_start = chars.iter().position(|&c| c == '|').unwrap_or(0);
+            let name: String = chars[..bar_start].iter().collect();
+            let mut bars = Vec::new();
+            let mut i = bar_start;
+            while i < chars.len() {
+                if chars[i] == '|' {
+                    let start = i;
+                    let mut j = i + 1;
+                    while j < chars.len() && chars[j] != '|' && chars[j] != '>' {
+                        j += 1;
+                    }
+                    let inner: String = chars[start + 1..j.min(chars.len())].iter().collect();
+                    let label = inner.trim_matches(|c: char| c == '-' || c == ' ').to_string();
+                    bars.push(Bar {
+                        start,
+                        end: j.min(chars.len() - 1),
+                        label,
+                        impossible: false,
+                        pending: chars.get(j) == Some(&'>'),
+                    });
+                    i = j + 1;
+                } else {
+                    i += 1;
+                }
+            }
+            lanes.push(Lane {
+                thread: name.trim().to_string(),
+                bars,
+            });
+        } else if !line.trim().is_empty() && line.trim().chars().all(|c| c == '^') {
+            let from = chars.iter().position(|&c| c == '^').unwrap_or(0);
+            let to = chars.len().saturating_sub(1);
+            if let Some(lane) = lanes.last_mut() {
+                for bar in &mut lane.bars {
+                    if bar.start <= to && bar.end >= from {
+                        bar.impossible = true;
+                    }
+                }
+            }
+        } else if let Some((num, rest)) = line.split_once(": thread ")
+            && num.chars().all(|c| c.is_ascii_digit())
+        {
+            let call = rest
+                .split_once(' ')
+                .map_or("", |(_, call)| call)
+                .trim_end_matches("<- impossible")
+                .trim();
+            legend.push((num.to_string(), call.to_string()));
+        } else if !line.trim().is_empty() {
+            note.push(line.trim());
+        }
+    }
+    for lane in &mut lanes {
+        for bar in &mut lane.bars {
+            if let Some((_, call)) = legend.iter().find(|(n, _)| *n == bar.label) {
+                bar.label = call.clone();
+            }
+        }
+    }
+    let note = if note.is_empty() {
+        fallback_note.to_string()
+    } else {
+        note.join(" ")
+    };
+    Picture { lanes, note }
+}
+
+impl Widget for &Picture {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let gutter = self
+            .lanes
+            .iter()
+            .map(|l| l.thread.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        let columns = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.bars.iter().map(|b| b.end + 1))
+            .max()
+            .unwrap_or(1);
+        let avail = usize::from(area.width).saturating_sub(gutter + 1).max(columns);
+        let scale = |col: usize| gutter + col * avail / columns;
+        let mut y = area.y;
+        let bottom = area.y + area.height;
+        for lane in &self.lanes {
+            if y + 1 >= bottom {
+                break;
+            }
+            buf.set_string(area.x, y, &lane.thread, Style::new().add_modifier(Modifier::BOLD));
+            for bar in &lane.bars {
+                let x0 = scale(bar.start);
+                let x1 = if bar.end + 1 >= columns {
+                    gutter + avail - 1
+                } else {
+                    scale(bar.end + 1).saturating_sub(2).max(x0 + 1)
+                };
+                let style = if bar.impossible {
+                    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+                } else if bar.pending {
+                    Style::new().fg(Color::Black).bg(Color::Yellow)
+                } else {
+                    Style::new().fg(Color::Black).bg(Color::Cyan)
+                };
+                let len = x1.saturating_sub(x0) + 1;
+                let mut label = if bar.impossible {
+                    format!("✗ {}", bar.label)
+                } else {
+                    bar.label.clone()
+                };
+                if bar.pending {
+                    label.push_str(" …");
+                }
+                let label: String = label.chars().take(len.saturating_sub(2)).collect();
+                let pad = len.saturating_sub(label.chars().count() + 2);
+                let text = format!(
+                    "{}{}{}{}{}",
+                    if bar.pending { '▶' } else { '▕' },
+                    " ".repeat(pad / 2),
+                    label,
+                    " ".repeat(pad - pad / 2),
+                    if bar.pending { '▶' } else { '▏' }
+                );
+                let x = area.x + x0 as u16;
+                if x < area.x + area.width {
+                    buf.set_stringn(x, y, text, usize::from(area.x + area.width - x), style);
+                }
+                if bar.impossible && y + 1 < bottom {
+                    buf.set_stringn(
+                        x,
+                        y + 1,
+                        "^".repeat(len),
+                        usize::from(area.x + area.width - x),
+                        Style::new().fg(Color::Red),
+                    );
+                }
+            }
+            y += 2;
+        }
+        let axis = Line::from(vec![
+            Span::raw(" ".repeat(gutter)),
+            Span::styled("time →", Style::new().fg(Color::DarkGray)),
+        ]);
+        if y < bottom {
+            buf.set_line(area.x, y, &axis, area.width);
+            y += 2;
+        }
+        if y < bottom {
+            let note = Paragraph::new(Line::from(vec![
+                Span::styled("State: ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(self.note.clone()),
+            ]))
+            .wrap(Wrap { trim: true });
+            note.render(Rect::new(area.x, y, area.width, bottom - y), buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::report::CheckId;
+
+    const DRAWN: &str = "thread 0  |--- 1 ---|\nthread 1    |- 2 -|     |- 4 -|\n                        ^^^^^^^\nthread 2              |--- 3 --->\n1: thread 0 write(1)\n2: thread 1 read() -> 0\n3: thread 2 write(7) -> ?\n4: thread 1 read() -> 0  <- impossible\nAfter the first call the\nregister holds 1.";
+
+    #[test]
+    fn reads_a_drawn_history() {
+        let check = CheckResult::fail(CheckId::Linearizable, "no order explains it").with_detail(DRAWN);
+        let p = Picture::from_check(&check).unwrap();
+        assert_eq!(p.lanes.len(), 3);
+        assert_eq!(p.lanes[1].thread, "thread 1");
+        assert_eq!(p.lanes[1].bars[1].label, "read() -> 0");
+        assert!(p.lanes[1].bars[1].impossible);
+        assert!(!p.lanes[1].bars[0].impossible);
+        assert!(p.lanes[2].bars[0].pending);
+        assert_eq!(p.note, "After the first call the register holds 1.");
+    }
+}

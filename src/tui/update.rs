@@ -1,0 +1,492 @@
+//! The state machine: `update(&mut App, Msg) -> Vec<Effect>`. No I/O
+//! here; everything that touches the world is an [`Effect`] for the
+//! runtime.
+
+use super::app::{App, CheckOutcome, Effect, Msg, QuizState, Running, Screen, StepKind};
+use super::history::Picture;
+use super::progress::QuizScore;
+use crate::course::QuizKind;
+use crate::engine::report::{CheckId, Status};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Lines a page key moves.
+const PAGE: u16 = 10;
+
+/// Applies one message to the state and returns the effects to run.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return Vec::new();
+            }
+            key_event(app, key)
+        }
+        Msg::Scroll(lines) => {
+            scroll_by(app, lines as i32);
+            Vec::new()
+        }
+        Msg::Resize => Vec::new(),
+        Msg::Tick(now) => {
+            app.now = now;
+            Vec::new()
+        }
+        Msg::Signal => quit(app),
+        Msg::FileChanged(path) => {
+            let current = match app.screen {
+                Screen::Exercise(i) | Screen::History(i) => Some(i),
+                _ => None,
+            };
+            match current {
+                Some(i) if !app.manual_run && exercise_file(app, i).is_some_and(|f| *f == path) => {
+                    app.status = format!("{} saved: checking", path.display());
+                    start_check(app, i)
+                }
+                _ => Vec::new(),
+            }
+        }
+        Msg::CheckDone {
+            generation,
+            outcome,
+        } => check_done(app, generation, outcome),
+        Msg::EditorClosed(result) => {
+            app.status = match result {
+                Ok(()) if app.manual_run => "back from the editor: press r to check".to_string(),
+                Ok(()) => "back from the editor".to_string(),
+                Err(err) => err,
+            };
+            Vec::new()
+        }
+        Msg::ResetDone(result) => {
+            match result {
+                Ok(backup) => {
+                    app.status = format!(
+                        "reset to the starter; your previous file is saved as {}",
+                        backup.display()
+                    );
+                    if let Screen::Exercise(i) = app.screen {
+                        app.reports[i] = None;
+                    }
+                }
+                Err(err) => app.status = format!("could not reset: {err}"),
+            }
+            Vec::new()
+        }
+        Msg::MovedAside(result) => {
+            match result {
+                Ok(aside) => {
+                    app.progress_error = None;
+                    app.progress = Default::default();
+                    app.status = format!("moved the old progress file to {}: starting fresh", aside.display());
+                }
+                Err(err) => {
+                    app.progress_error = Some(format!("could not move the file aside: {err}"));
+                }
+            }
+            Vec::new()
+        }
+        Msg::SaveFailed(err) => {
+            app.status = format!("could not save progress: {err}");
+            Vec::new()
+        }
+    }
+}
+
+fn quit(app: &mut App) -> Vec<Effect> {
+    app.quitting = true;
+    let mut effects = Vec::new();
+    if let Some(running) = app.running.take() {
+        effects.push(Effect::CancelCheck {
+            generation: running.generation,
+        });
+    }
+    effects.push(Effect::Quit);
+    effects
+}
+
+fn exercise_file(app: &App, i: usize) -> Option<&std::path::PathBuf> {
+    match &app.steps.get(i)?.kind {
+        StepKind::Exercise {
+            file,
+            checkable: true,
+            ..
+        } => Some(file),
+        _ => None,
+    }
+}
+
+/// Starts checking step `i`, cancelling whatever check is running.
+fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
+    let Some(file) = exercise_file(app, i).cloned() else {
+        app.status = "this exercise is coming soon: it cannot be checked yet".to_string();
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    if let Some(old) = app.running.take() {
+        effects.push(Effect::CancelCheck {
+            generation: old.generation,
+        });
+    }
+    app.generation += 1;
+    app.running = Some(Running {
+        generation: app.generation,
+        step: i,
+        started: app.now,
+    });
+    effects.push(Effect::StartCheck {
+        generation: app.generation,
+        exercise: app.steps[i].id.clone(),
+        file,
+    });
+    effects
+}
+
+fn check_done(app: &mut App, generation: u64, outcome: CheckOutcome) -> Vec<Effect> {
+    let Some(running) = app.running.filter(|r| r.generation == generation) else {
+        return Vec::new(); // a cancelled, older check
+    };
+    app.running = None;
+    match outcome {
+        CheckOutcome::Report(report) => {
+            let passed = report.passed;
+            app.reports[running.step] = Some(report);
+            app.check_row = 0;
+            if passed {
+                app.status = "all checks passed!".to_string();
+                return mark_done(app, running.step);
+            }
+            app.status.clear();
+        }
+        CheckOutcome::Cancelled => {}
+        CheckOutcome::Error(err) => app.status = format!("the check could not run: {err}"),
+    }
+    Vec::new()
+}
+
+fn save(app: &App) -> Vec<Effect> {
+    if app.progress_error.is_some() {
+        return Vec::new(); // never overwrite a file the learner has not seen about
+    }
+    vec![Effect::SaveProgress(app.progress.clone())]
+}
+
+fn mark_done(app: &mut App, i: usize) -> Vec<Effect> {
+    let id = app.steps[i].id.clone();
+    if app.progress.done.insert(id) {
+        save(app)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Opens step `i` on its screen.
+pub fn open(app: &mut App, i: usize) -> Vec<Effect> {
+    if i >= app.steps.len() {
+        return Vec::new();
+    }
+    app.selected = i;
+    app.scroll = 0;
+    app.confirm_reset = false;
+    app.check_row = 0;
+    match app.steps[i].kind {
+        StepKind::Lesson { .. } => {
+            app.screen = Screen::Lesson(i);
+            Vec::new()
+        }
+        StepKind::Exercise { checkable, .. } => {
+            app.screen = Screen::Exercise(i);
+            let fresh = app.reports[i].is_none() && app.running.is_none_or(|r| r.step != i);
+            if checkable && fresh && !app.manual_run {
+                start_check(app, i)
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn scroll_by(app: &mut App, lines: i32) {
+    match app.screen {
+        Screen::Path => {
+            let last = app.steps.len().saturating_sub(1) as i32;
+            app.selected = (app.selected as i32 + lines).clamp(0, last) as usize;
+        }
+        _ => app.scroll = (i32::from(app.scroll) + lines).clamp(0, i32::from(u16::MAX)) as u16,
+    }
+}
+
+fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d')) {
+        return quit(app);
+    }
+    if app.progress_error.is_some() {
+        return match key.code {
+            KeyCode::Enter | KeyCode::Char('m') => vec![Effect::MoveProgressAside],
+            KeyCode::Char('q') | KeyCode::Esc => quit(app),
+            _ => Vec::new(),
+        };
+    }
+    if app.help {
+        app.help = false;
+        return Vec::new();
+    }
+    if let Screen::Quiz(i) = app.screen {
+        return quiz_key(app, i, key);
+    }
+    if key.code == KeyCode::Char('?') {
+        app.help = true;
+        return Vec::new();
+    }
+    if app.confirm_reset {
+        app.confirm_reset = false;
+        if let (KeyCode::Char('y'), Screen::Exercise(i)) = (key.code, app.screen)
+            && let StepKind::Exercise {
+                file,
+                starter: Some(starter),
+                ..
+            } = &app.steps[i].kind
+        {
+            app.status = "resetting…".to_string();
+            return vec![Effect::ResetFile {
+                file: file.clone(),
+                starter: starter.to_string(),
+            }];
+        }
+        app.status = "reset cancelled".to_string();
+        return Vec::new();
+    }
+    // Movement shared by every scrolling screen.
+    let moved = match key.code {
+        KeyCode::Down | KeyCode::Char('j') => Some(1),
+        KeyCode::Up | KeyCode::Char('k') => Some(-1),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(i32::from(PAGE)),
+        KeyCode::PageUp => Some(-i32::from(PAGE)),
+        KeyCode::Home | KeyCode::Char('g') => Some(-100_000),
+        KeyCode::End | KeyCode::Char('G') => Some(100_000),
+        _ => None,
+    };
+    match app.screen {
+        Screen::Path => {
+            if let Some(n) = moved {
+                scroll_by(app, n);
+                return Vec::new();
+            }
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => open(app, app.selected),
+                KeyCode::Char('c') => open(app, app.first_unfinished()),
+                KeyCode::Char('q') | KeyCode::Esc => quit(app),
+                _ => Vec::new(),
+            }
+        }
+        Screen::Lesson(i) => {
+            if let Some(n) = moved {
+                scroll_by(app, n);
+                return Vec::new();
+            }
+            match key.code {
+                KeyCode::Char('n') | KeyCode::Enter | KeyCode::Right => {
+                    let has_quiz = matches!(&app.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty());
+                    if has_quiz && !app.progress.quiz.contains_key(&app.steps[i].id) {
+                        start_quiz(app, i);
+                        Vec::new()
+                    } else {
+                        let mut effects = mark_done(app, i);
+                        effects.extend(open(app, i + 1));
+                        effects
+                    }
+                }
+                KeyCode::Char('t') => {
+                    let has_quiz = matches!(&app.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty());
+                    if has_quiz {
+                        start_quiz(app, i);
+                    } else {
+                        app.status = "this lesson has no quiz".to_string();
+                    }
+                    Vec::new()
+                }
+                KeyCode::Char('p') | KeyCode::Left => open(app, i.saturating_sub(1)),
+                KeyCode::Char('c') => open(app, app.first_unfinished()),
+                KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
+                _ => Vec::new(),
+            }
+        }
+        Screen::Exercise(i) => exercise_key(app, i, key),
+        Screen::History(i) => match key.code {
+            KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace => {
+                app.screen = Screen::Exercise(i);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Screen::Quiz(_) => Vec::new(),
+    }
+}
+
+fn back_to_path(app: &mut App) -> Vec<Effect> {
+    app.screen = Screen::Path;
+    app.scroll = 0;
+    Vec::new()
+}
+
+fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
+    let rows = app.reports[i].as_ref().map_or(0, |r| r.checks.len());
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.check_row = (app.check_row + 1).min(rows.saturating_sub(1));
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.check_row = app.check_row.saturating_sub(1);
+            Vec::new()
+        }
+        KeyCode::PageDown | KeyCode::Char('J') | KeyCode::Char(' ') => {
+            scroll_by(app, i32::from(PAGE));
+            Vec::new()
+        }
+        KeyCode::PageUp | KeyCode::Char('K') => {
+            scroll_by(app, -i32::from(PAGE));
+            Vec::new()
+        }
+        KeyCode::Char('g') | KeyCode::Home => {
+            app.scroll = 0;
+            Vec::new()
+        }
+        KeyCode::Char('G') | KeyCode::End => {
+            scroll_by(app, 100_000);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            let check = app.reports[i].as_ref().and_then(|r| r.checks.get(app.check_row));
+            match check {
+                Some(c)
+                    if c.status == Status::Failed
+                        && matches!(c.id, CheckId::Linearizable | CheckId::LostMessages)
+                        && Picture::from_check(c).is_some() =>
+                {
+                    app.screen = Screen::History(i);
+                }
+                Some(c) if c.detail.is_some() => {
+                    app.status = "the details are shown below the checks".to_string();
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        KeyCode::Char('e') => match exercise_file(app, i) {
+            Some(file) => vec![Effect::OpenEditor(file.clone())],
+            None => Vec::new(),
+        },
+        KeyCode::Char('r') => start_check(app, i),
+        KeyCode::Char('h') => {
+            let total = match &app.steps[i].kind {
+                StepKind::Exercise { info: Some(info), .. } => info.hints.len(),
+                _ => 0,
+            };
+            let shown = app.hints_shown(i);
+            if shown < total {
+                app.progress.hints.insert(app.steps[i].id.clone(), (shown + 1) as u32);
+                app.status = format!("hint {} of {total}", shown + 1);
+                save(app)
+            } else {
+                app.status = if total == 0 {
+                    "no hints for this exercise".to_string()
+                } else {
+                    "that was the last hint".to_string()
+                };
+                Vec::new()
+            }
+        }
+        KeyCode::Char('R') => {
+            if matches!(&app.steps[i].kind, StepKind::Exercise { starter: Some(_), .. }) {
+                app.confirm_reset = true;
+                app.status = "reset the file to the starter? y to confirm (a .bak copy is kept), any other key to keep it".to_string();
+            }
+            Vec::new()
+        }
+        KeyCode::Char('n') | KeyCode::Right => open(app, i + 1),
+        KeyCode::Char('p') | KeyCode::Left => open(app, i.saturating_sub(1)),
+        KeyCode::Char('c') => open(app, app.first_unfinished()),
+        KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
+        _ => Vec::new(),
+    }
+}
+
+fn start_quiz(app: &mut App, i: usize) {
+    app.quiz = QuizState::default();
+    app.screen = Screen::Quiz(i);
+}
+
+fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
+    let StepKind::Lesson { quiz, .. } = &app.steps[i].kind else {
+        return Vec::new();
+    };
+    let Some(item) = quiz.get(app.quiz.question) else {
+        return Vec::new();
+    };
+    let total = quiz.len();
+    if key.code == KeyCode::Esc {
+        app.screen = Screen::Lesson(i);
+        app.status = "quiz left unfinished".to_string();
+        return Vec::new();
+    }
+    if app.quiz.answered {
+        if matches!(key.code, KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char(' ')) {
+            app.quiz.question += 1;
+            app.quiz.answered = false;
+            app.quiz.choice = 0;
+            app.quiz.typed.clear();
+            if app.quiz.question >= total {
+                let correct = app.quiz.results.iter().filter(|&&ok| ok).count() as u32;
+                let id = app.steps[i].id.clone();
+                app.progress.quiz.insert(
+                    id.clone(),
+                    QuizScore {
+                        correct,
+                        total: total as u32,
+                    },
+                );
+                app.progress.done.insert(id);
+                app.screen = Screen::Lesson(i);
+                app.status = format!("quiz: {correct} of {total} right (saved); n for the next step");
+                return save(app);
+            }
+        }
+        return Vec::new();
+    }
+    let answer = match &item.kind {
+        QuizKind::Choice { choices, .. } => match key.code {
+            KeyCode::Down | KeyCode::Char('j') => {
+                app.quiz.choice = (app.quiz.choice + 1).min(choices.len().saturating_sub(1));
+                None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                app.quiz.choice = app.quiz.choice.saturating_sub(1);
+                None
+            }
+            KeyCode::Char(c @ 'a'..='i') if (c as usize - 'a' as usize) < choices.len() => {
+                app.quiz.choice = c as usize - 'a' as usize;
+                Some(choices[app.quiz.choice].clone())
+            }
+            KeyCode::Enter => choices.get(app.quiz.choice).cloned(),
+            _ => None,
+        },
+        QuizKind::Short { .. } => match key.code {
+            KeyCode::Char(c) => {
+                app.quiz.typed.push(c);
+                None
+            }
+            KeyCode::Backspace => {
+                app.quiz.typed.pop();
+                None
+            }
+            KeyCode::Enter if !app.quiz.typed.trim().is_empty() => Some(app.quiz.typed.clone()),
+            _ => None,
+        },
+    };
+    if let Some(answer) = answer {
+        let ok = item.grade(&answer);
+        app.quiz.results.push(ok);
+        app.quiz.answered = true;
+    }
+    Vec::new()
+}

@@ -1,0 +1,468 @@
+//! Drawing: a pure function of the state, `impl Widget for &App`.
+
+use super::app::{App, Screen, StepKind};
+use super::history::Picture;
+use super::{highlight, markdown};
+use crate::engine::report::{CheckResult, Status};
+use crate::course::QuizKind;
+use crate::exercise;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+fn bold() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+
+fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let [top, body, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.title_bar(top, buf);
+        match self.screen {
+            Screen::Path => self.path(body, buf),
+            Screen::Lesson(i) => self.lesson(i, body, buf),
+            Screen::Exercise(i) => self.exercise(i, body, buf),
+            Screen::History(i) => self.history(i, body, buf),
+            Screen::Quiz(i) => self.quiz(i, body, buf),
+        }
+        self.status_bar(bottom, buf);
+        if self.help {
+            help(area, buf);
+        }
+        if let Some(err) = &self.progress_error {
+            progress_error(err, area, buf);
+        }
+    }
+}
+
+/// `area` shrunk to a centred box of at most `w`×`h`.
+fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+fn help(area: Rect, buf: &mut Buffer) {
+    let keys: &[(&str, &str)] = &[
+        ("↑↓ j k", "move / scroll"),
+        ("PgUp PgDn g G", "page, top, bottom"),
+        ("Enter l →", "open; on a failing check: its history"),
+        ("c", "continue: the first unfinished step"),
+        ("n / p", "next / previous step"),
+        ("e", "edit the exercise file in $VISUAL / $EDITOR"),
+        ("r", "check the exercise now"),
+        ("h", "reveal the next hint"),
+        ("R then y", "reset the file to the starter (keeps a .bak)"),
+        ("t", "take the lesson's quiz"),
+        ("q Esc", "back; on the course path: quit"),
+        ("Ctrl-C", "quit"),
+        ("?", "this help"),
+    ];
+    let mut lines = vec![Line::from("")];
+    for (k, what) in keys {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {k:<15}"), bold().fg(Color::Cyan)),
+            Span::raw(*what),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(" any key closes this", dim()));
+    let r = centred(area, 66, lines.len() as u16 + 2);
+    Clear.render(r, buf);
+    Paragraph::new(lines)
+        .block(Block::bordered().title(" keys "))
+        .render(r, buf);
+}
+
+fn progress_error(err: &str, area: Rect, buf: &mut Buffer) {
+    let text = vec![
+        Line::styled("Your progress file cannot be used", bold().fg(Color::Red)),
+        Line::from(""),
+        Line::from(err.to_string()),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Enter", bold().fg(Color::Cyan)),
+            Span::raw(" move it aside (to *.corrupt) and start fresh"),
+        ]),
+        Line::from(vec![
+            Span::styled("q", bold().fg(Color::Cyan)),
+            Span::raw("     quit and leave it as it is"),
+        ]),
+    ];
+    let r = centred(area, 70, 12);
+    Clear.render(r, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().title(" progress ").border_style(Style::new().fg(Color::Red)))
+        .render(r, buf);
+}
+
+impl App {
+    fn title_bar(&self, area: Rect, buf: &mut Buffer) {
+        let bar = Style::new().bg(Color::Blue).fg(Color::White);
+        buf.set_style(area, bar);
+        let where_ = match self.screen {
+            Screen::Path => "course".to_string(),
+            Screen::Lesson(i) | Screen::Exercise(i) | Screen::History(i) | Screen::Quiz(i) => {
+                self.steps[i].title.clone()
+            }
+        };
+        let done = self.steps.iter().filter(|s| self.progress.done.contains(&s.id)).count();
+        let right = format!("{done}/{} done ", self.steps.len());
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::from(vec![
+                Span::styled(" threadlings ", bar.add_modifier(Modifier::BOLD)),
+                Span::styled(format!("│ {where_}"), bar),
+            ]),
+            area.width.saturating_sub(right.len() as u16),
+        );
+        let x = area.x + area.width.saturating_sub(right.len() as u16);
+        buf.set_string(x, area.y, right, bar);
+    }
+
+    fn status_bar(&self, area: Rect, buf: &mut Buffer) {
+        let text = if !self.status.is_empty() {
+            Line::styled(format!(" {}", self.status), Style::new().fg(Color::Yellow))
+        } else {
+            let keys = match self.screen {
+                Screen::Path => "↑↓ move  Enter open  c continue  ? keys  q quit",
+                Screen::Lesson(_) => "↑↓ scroll  n next  p previous  t quiz  q back  ? keys",
+                Screen::Exercise(_) => "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys",
+                Screen::History(_) => "q / Enter back to the checks",
+                Screen::Quiz(_) => "↑↓ or a-d choose  Enter answer  Esc leave the quiz",
+            };
+            Line::styled(format!(" {keys}"), dim())
+        };
+        buf.set_line(area.x, area.y, &text, area.width);
+    }
+
+    fn path(&self, area: Rect, buf: &mut Buffer) {
+        let current = self.first_unfinished();
+        let height = usize::from(area.height.saturating_sub(2)).max(1);
+        let offset = self.selected.saturating_sub(height - 1);
+        let mut lines = Vec::new();
+        let mut lesson_no = 0;
+        let mut exercise_no = 0;
+        for (i, step) in self.steps.iter().enumerate() {
+            let (marker, marker_style) = if self.is_done(i) {
+                ("✓", Style::new().fg(Color::Green))
+            } else if i == current {
+                ("▶", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            } else {
+                ("·", dim())
+            };
+            let (kind, extra) = match &step.kind {
+                StepKind::Lesson { .. } => {
+                    lesson_no += 1;
+                    (format!("lesson {lesson_no:>2}"), String::new())
+                }
+                StepKind::Exercise { checkable, .. } => {
+                    exercise_no += 1;
+                    let extra = if *checkable { "" } else { "  (coming soon)" };
+                    (format!("exercise {exercise_no}"), extra.to_string())
+                }
+            };
+            let mut line = Line::from(vec![
+                Span::styled(format!(" {marker} "), marker_style),
+                Span::styled(format!("{kind:<11} "), dim()),
+                Span::raw(step.title.clone()),
+                Span::styled(extra, dim()),
+            ]);
+            if i == self.selected {
+                line = line.style(Style::new().add_modifier(Modifier::REVERSED));
+            }
+            lines.push(line);
+        }
+        let visible: Vec<Line> = lines.into_iter().skip(offset).collect();
+        let mut title = " the course ".to_string();
+        if let Some(w) = &self.course_warning {
+            title = format!(" the course ({w}) ");
+        }
+        Paragraph::new(visible)
+            .block(Block::bordered().title(title))
+            .render(area, buf);
+    }
+
+    fn lesson(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let StepKind::Lesson { markdown: md, quiz } = &self.steps[i].kind else {
+            return;
+        };
+        let inner_width = area.width.saturating_sub(4);
+        let mut lines = markdown::render(md, inner_width);
+        lines.push(Line::from(""));
+        if !quiz.is_empty() {
+            let line = match self.progress.quiz.get(&self.steps[i].id) {
+                Some(score) => format!(
+                    "Quiz taken: {} of {} right. t to take it again, n for the next step.",
+                    score.correct, score.total
+                ),
+                None => format!(
+                    "Check your understanding: {} question{}. Press n (or t) to take the quiz.",
+                    quiz.len(),
+                    if quiz.len() == 1 { "" } else { "s" }
+                ),
+            };
+            lines.push(Line::styled(line, bold().fg(Color::Green)));
+        } else {
+            lines.push(Line::styled("End of lesson. Press n for the next step.", dim()));
+        }
+        let block = Block::new().borders(Borders::TOP | Borders::BOTTOM);
+        let inner = block.inner(area);
+        let max = lines.len().saturating_sub(usize::from(inner.height)) as u16;
+        let scroll = self.scroll.min(max);
+        let pct = if max == 0 { 100 } else { u32::from(scroll) * 100 / u32::from(max) };
+        let block = block.title_bottom(Line::styled(format!(" {pct}% "), dim()).right_aligned());
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(block.padding(ratatui::widgets::Padding::horizontal(2)))
+            .render(area, buf);
+    }
+
+    fn check_panel(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let id = self.steps[i].id.as_str();
+        let report = self.reports[i].as_ref();
+        let checks: Vec<CheckResult> = match (report, exercise::find(id)) {
+            (Some(r), _) => r.checks.clone(),
+            (None, Some(ex)) => ex
+                .checks
+                .iter()
+                .map(|&c| CheckResult::not_checked(c, "not checked yet"))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut title = vec![Span::styled(" checks ", bold())];
+        if let Some(running) = self.running.filter(|r| r.step == i) {
+            let elapsed = self.now.saturating_sub(running.started);
+            let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            title.push(Span::styled(
+                format!("{frame} checking… {:.1}s ", elapsed.as_secs_f32()),
+                Style::new().fg(Color::Yellow),
+            ));
+        } else if let Some(r) = report {
+            let passed = r.checks.iter().filter(|c| c.passed).count();
+            if r.passed {
+                title.push(Span::styled("all checks passed ", bold().fg(Color::Green)));
+            } else {
+                title.push(Span::styled(
+                    format!("{passed} of {} passed ", r.checks.len()),
+                    bold().fg(Color::Red),
+                ));
+            }
+        }
+        let lines: Vec<Line> = checks
+            .iter()
+            .enumerate()
+            .map(|(row, c)| {
+                let (mark, style) = match (c.status, report.is_some()) {
+                    (Status::Passed, _) => ("pass", Style::new().fg(Color::Green)),
+                    (Status::Failed, _) => ("FAIL", bold().fg(Color::Red)),
+                    (Status::NotChecked, _) => ("----", Style::new().fg(Color::Yellow)),
+                };
+                let mut line = Line::from(vec![
+                    Span::styled(format!(" {mark} "), style),
+                    Span::styled(format!(" {:<15}", c.id.as_str()), bold()),
+                    Span::raw(c.message.clone()),
+                ]);
+                if row == self.check_row && report.is_some() {
+                    line = line.style(Style::new().bg(Color::DarkGray));
+                }
+                line
+            })
+            .collect();
+        Paragraph::new(lines)
+            .block(Block::bordered().title(Line::from(title)))
+            .render(area, buf);
+    }
+
+    fn exercise(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let step = &self.steps[i];
+        let StepKind::Exercise {
+            info,
+            checkable,
+            file,
+            reference,
+            ..
+        } = &step.kind
+        else {
+            return;
+        };
+        let width = area.width.saturating_sub(2);
+        let task = info.as_ref().map_or("", |i| i.task.as_str());
+        let mut head = markdown::render(task, width);
+        head.truncate(6);
+        head.push(Line::from(vec![
+            Span::styled("Edit ", dim()),
+            Span::styled(file.display().to_string(), bold().fg(Color::Cyan)),
+            Span::styled(
+                if self.manual_run {
+                    "   (e opens it; r checks)"
+                } else {
+                    "   (e opens it; saving re-checks)"
+                },
+                dim(),
+            ),
+        ]));
+        let rows = exercise::find(&step.id).map_or(1, |e| e.checks.len()) as u16;
+        let [head_area, panel_area, lower] = Layout::vertical([
+            Constraint::Length(head.len() as u16),
+            Constraint::Length(rows + 2),
+            Constraint::Min(0),
+        ])
+        .areas(area.inner(ratatui::layout::Margin::new(1, 0)));
+        Paragraph::new(head).render(head_area, buf);
+        if !checkable {
+            Paragraph::new(vec![
+                Line::styled("Coming soon", bold().fg(Color::Yellow)),
+                Line::from("The tutor cannot check this exercise yet: read the task, try it, and come back later."),
+            ])
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered())
+            .render(panel_area.union(lower), buf);
+            return;
+        }
+        self.check_panel(i, panel_area, buf);
+
+        let mut lines: Vec<Line> = Vec::new();
+        let report = self.reports[i].as_ref();
+        if report.is_some_and(|r| r.passed) {
+            lines.push(Line::styled("✓ Passed! Press n for the next step.", bold().fg(Color::Green)));
+            lines.push(Line::from(""));
+            if let Some(info) = info {
+                lines.push(Line::styled("Discussion", bold().fg(Color::Yellow)));
+                lines.extend(markdown::render(&info.discussion, width));
+                lines.push(Line::from(""));
+            }
+            if let Some(reference) = reference {
+                lines.push(Line::styled("Reference solution", bold().fg(Color::Yellow)));
+                lines.extend(highlight::rust(reference));
+            }
+        } else {
+            if let Some(c) = report.and_then(|r| r.checks.get(self.check_row))
+                && c.status != Status::Passed
+                && let Some(detail) = &c.detail
+            {
+                let picture = Picture::from_check(c).is_some();
+                lines.push(Line::styled(
+                    format!(
+                        "{} details{}",
+                        c.id,
+                        if picture { " (Enter draws the history)" } else { "" }
+                    ),
+                    bold().fg(Color::Red),
+                ));
+                lines.extend(detail.lines().map(|l| Line::from(l.to_string())));
+                lines.push(Line::from(""));
+            }
+            let shown = self.hints_shown(i);
+            if let Some(info) = info {
+                for (n, hint) in info.hints.iter().take(shown).enumerate() {
+                    let mut hint_lines = markdown::render(hint, width.saturating_sub(9));
+                    if let Some(first) = hint_lines.first_mut() {
+                        first.spans.insert(0, Span::styled(format!("Hint {}: ", n + 1), bold().fg(Color::Yellow)));
+                    }
+                    lines.extend(hint_lines);
+                }
+                if shown < info.hints.len() {
+                    lines.push(Line::styled(
+                        format!("h reveals a hint ({} of {} shown)", shown, info.hints.len()),
+                        dim(),
+                    ));
+                }
+            }
+        }
+        let max = lines.len().saturating_sub(usize::from(lower.height)) as u16;
+        Paragraph::new(Text::from(lines))
+            .scroll((self.scroll.min(max), 0))
+            .render(lower, buf);
+    }
+
+    fn history(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let check = self.reports[i]
+            .as_ref()
+            .and_then(|r| r.checks.get(self.check_row));
+        let Some(check) = check else { return };
+        let block = Block::bordered().title(Line::from(vec![
+            Span::styled(format!(" the {} check failed: ", check.id), bold().fg(Color::Red)),
+            Span::raw(format!("{} ", check.message)),
+        ]));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if let Some(picture) = Picture::from_check(check) {
+            (&picture).render(inner.inner(ratatui::layout::Margin::new(1, 1)), buf);
+        }
+    }
+
+    fn quiz(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let StepKind::Lesson { quiz, .. } = &self.steps[i].kind else {
+            return;
+        };
+        let q = &self.quiz;
+        let Some(item) = quiz.get(q.question) else { return };
+        let mut lines = vec![
+            Line::styled(format!("Question {} of {}", q.question + 1, quiz.len()), dim()),
+            Line::from(""),
+        ];
+        lines.extend(markdown::render(&item.question, area.width.saturating_sub(4)));
+        lines.push(Line::from(""));
+        match &item.kind {
+            QuizKind::Choice { choices, answer } => {
+                for (n, choice) in choices.iter().enumerate() {
+                    let letter = (b'a' + n as u8) as char;
+                    let mut style = Style::new();
+                    if q.answered && choice == answer {
+                        style = style.fg(Color::Green).add_modifier(Modifier::BOLD);
+                    } else if q.answered && n == q.choice {
+                        style = style.fg(Color::Red);
+                    }
+                    if n == q.choice && !q.answered {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
+                    lines.push(Line::styled(format!(" {letter}) {choice}"), style));
+                }
+            }
+            QuizKind::Short { accepted } => {
+                lines.push(Line::from(vec![
+                    Span::styled("Your answer: ", bold()),
+                    Span::raw(q.typed.clone()),
+                    Span::styled(if q.answered { "" } else { "█" }, Style::new().fg(Color::Cyan)),
+                ]));
+                if q.answered && !q.results.last().copied().unwrap_or(false) {
+                    lines.push(Line::from(format!(
+                        "Accepted: {}",
+                        accepted.first().cloned().unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        if q.answered {
+            lines.push(Line::from(""));
+            let ok = q.results.last().copied().unwrap_or(false);
+            lines.push(if ok {
+                Line::styled("✓ Right.", bold().fg(Color::Green))
+            } else {
+                Line::styled("✗ Not quite.", bold().fg(Color::Red))
+            });
+            lines.push(Line::from(item.reason.clone()));
+            lines.push(Line::styled("Enter: next", dim()));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" quiz "))
+            .render(area, buf);
+    }
+}
