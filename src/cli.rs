@@ -125,7 +125,9 @@ fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
     let mut progress = tui::progress::Progress::default();
     for i in 0u64.. {
         progress.done.insert(format!("step-{i}"));
-        progress.hints.insert(format!("exercise-{}", i % 7), (i % 4) as u32);
+        progress
+            .hints
+            .insert(format!("exercise-{}", i % 7), (i % 4) as u32);
         progress.save(&path)?;
     }
     Ok(ExitCode::SUCCESS)

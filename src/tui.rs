@@ -85,9 +85,12 @@ pub fn load_steps(root: &Path) -> (Vec<Step>, Option<String>) {
                 title[..1].make_ascii_uppercase();
                 steps.push(Step::exercise(ex.id, title, None));
             }
-            let reason = err.to_string();
-            let short = reason.lines().next().unwrap_or("").chars().take(60).collect::<String>();
-            (steps, Some(format!("no course index: {short}")))
+            let warning = if root.join(Course::INDEX).exists() {
+                format!("{}: {err}", Course::INDEX)
+            } else {
+                format!("no {} yet: lessons in file order", Course::INDEX)
+            };
+            (steps, Some(warning))
         }
     }
 }

@@ -47,7 +47,10 @@ pub struct Step {
 impl Step {
     /// Builds the course path from a loaded course and the lesson texts
     /// (`read` returns a lesson file's Markdown).
-    pub fn from_course(course: &Course, mut read: impl FnMut(&std::path::Path) -> String) -> Vec<Step> {
+    pub fn from_course(
+        course: &Course,
+        mut read: impl FnMut(&std::path::Path) -> String,
+    ) -> Vec<Step> {
         course
             .items
             .iter()
@@ -62,7 +65,9 @@ impl Step {
                 },
                 Item::Exercise { id } => {
                     let info = course.exercise(id).cloned();
-                    let title = info.as_ref().map_or_else(|| id.clone(), |i| i.title.clone());
+                    let title = info
+                        .as_ref()
+                        .map_or_else(|| id.clone(), |i| i.title.clone());
                     Step::exercise(id, title, info)
                 }
             })
@@ -73,7 +78,10 @@ impl Step {
     pub fn exercise(id: &str, title: String, info: Option<ExerciseInfo>) -> Step {
         let known = exercise::find(id);
         let file = info.as_ref().map(|i| i.file.clone()).unwrap_or_else(|| {
-            known.map_or_else(|| PathBuf::from(format!("exercises/{id}.rs")), |e| PathBuf::from(e.file))
+            known.map_or_else(
+                || PathBuf::from(format!("exercises/{id}.rs")),
+                |e| PathBuf::from(e.file),
+            )
         });
         Step {
             id: id.to_string(),
@@ -286,7 +294,9 @@ impl App {
 
     /// Whether step `i` is done.
     pub fn is_done(&self, i: usize) -> bool {
-        self.steps.get(i).is_some_and(|s| self.progress.done.contains(&s.id))
+        self.steps
+            .get(i)
+            .is_some_and(|s| self.progress.done.contains(&s.id))
     }
 
     /// Hints revealed for step `i`.

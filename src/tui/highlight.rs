@@ -9,10 +9,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-    "type", "unsafe", "use", "where", "while",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while",
 ];
 
 fn style_keyword() -> Style {
@@ -28,7 +28,9 @@ pub fn rust(code: &str) -> Vec<Line<'static>> {
 }
 
 fn line_spans(line: &str, in_block_comment: &mut bool) -> Vec<Span<'static>> {
-    let comment = Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC);
+    let comment = Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC);
     let string = Style::new().fg(Color::Green);
     let number = Style::new().fg(Color::Cyan);
     let ty = Style::new().fg(Color::Yellow);
@@ -124,7 +126,9 @@ fn line_spans(line: &str, in_block_comment: &mut bool) -> Vec<Span<'static>> {
         if c.is_ascii_digit() {
             flush!();
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
                 if chars[i] == '.' && !chars.get(i + 1).is_some_and(char::is_ascii_digit) {
                     break;
                 }
@@ -179,7 +183,8 @@ mod tests {
 
     #[test]
     fn colours_the_parts_of_rust() {
-        let lines = rust("let x: Vec<u8> = vec![1, 2]; // note\nfn f<'a>(c: char) { '\\n'; \"s\\\"\" }");
+        let lines =
+            rust("let x: Vec<u8> = vec![1, 2]; // note\nfn f<'a>(c: char) { '\\n'; \"s\\\"\" }");
         let first = styled(&lines[0]);
         assert!(first.contains(&("let".into(), Some(Color::Magenta))));
         assert!(first.contains(&("Vec".into(), Some(Color::Yellow))));

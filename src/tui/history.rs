@@ -98,19 +98,31 @@ fn parse_drawn(text: &str, fallback_note: &str) -> Picture {
             let mut i = bar_start;
             while i < chars.len() {
                 if chars[i] == '|' {
+                    // A bar ends at the next `|`; with none left it never
+                    // returned and runs off to the last `>`.
                     let start = i;
-                    let mut j = i + 1;
-                    while j < chars.len() && chars[j] != '|' && chars[j] != '>' {
-                        j += 1;
-                    }
-                    let inner: String = chars[start + 1..j.min(chars.len())].iter().collect();
-                    let label = inner.trim_matches(|c: char| c == '-' || c == ' ').to_string();
+                    let close = chars[start + 1..].iter().position(|&c| c == '|');
+                    let (j, pending) = match close {
+                        Some(k) => (start + 1 + k, false),
+                        None => (
+                            chars
+                                .iter()
+                                .rposition(|&c| c == '>')
+                                .unwrap_or(chars.len() - 1),
+                            true,
+                        ),
+                    };
+                    let inner: String = chars[start + 1..j].iter().collect();
+                    let label = inner
+                        .trim_end_matches('>')
+                        .trim_matches(|c: char| c == '-' || c == ' ')
+                        .to_string();
                     bars.push(Bar {
                         start,
-                        end: j.min(chars.len() - 1),
+                        end: j,
                         label,
                         impossible: false,
-                        pending: chars.get(j) == Some(&'>'),
+                        pending,
                     });
                     i = j + 1;
                 } else {
@@ -174,7 +186,9 @@ impl Widget for &Picture {
             .flat_map(|l| l.bars.iter().map(|b| b.end + 1))
             .max()
             .unwrap_or(1);
-        let avail = usize::from(area.width).saturating_sub(gutter + 1).max(columns);
+        let avail = usize::from(area.width)
+            .saturating_sub(gutter + 1)
+            .max(columns);
         let scale = |col: usize| gutter + col * avail / columns;
         let mut y = area.y;
         let bottom = area.y + area.height;
@@ -182,7 +196,12 @@ impl Widget for &Picture {
             if y + 1 >= bottom {
                 break;
             }
-            buf.set_string(area.x, y, &lane.thread, Style::new().add_modifier(Modifier::BOLD));
+            buf.set_string(
+                area.x,
+                y,
+                &lane.thread,
+                Style::new().add_modifier(Modifier::BOLD),
+            );
             for bar in &lane.bars {
                 let x0 = scale(bar.start);
                 let x1 = if bar.end + 1 >= columns {
@@ -191,7 +210,10 @@ impl Widget for &Picture {
                     scale(bar.end + 1).saturating_sub(2).max(x0 + 1)
                 };
                 let style = if bar.impossible {
-                    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+                    Style::new()
+                        .fg(Color::White)
+                        .bg(Color::Red)
+                        .add_modifier(Modifier::BOLD)
                 } else if bar.pending {
                     Style::new().fg(Color::Black).bg(Color::Yellow)
                 } else {
@@ -260,7 +282,8 @@ mod tests {
 
     #[test]
     fn reads_a_drawn_history() {
-        let check = CheckResult::fail(CheckId::Linearizable, "no order explains it").with_detail(DRAWN);
+        let check =
+            CheckResult::fail(CheckId::Linearizable, "no order explains it").with_detail(DRAWN);
         let p = Picture::from_check(&check).unwrap();
         assert_eq!(p.lanes.len(), 3);
         assert_eq!(p.lanes[1].thread, "thread 1");

@@ -92,7 +92,10 @@ impl Renderer {
                     rest.push(Span::styled("▌ ", quote));
                 }
                 Container::List { .. } => {}
-                Container::Item { marker, first: is_first } => {
+                Container::Item {
+                    marker,
+                    first: is_first,
+                } => {
                     let pad = " ".repeat(width_of(marker));
                     if *is_first {
                         first.push(Span::styled(marker.clone(), Style::new().fg(Color::Cyan)));
@@ -149,11 +152,14 @@ impl Renderer {
                 self.flush();
                 self.gap();
                 let rule = "─".repeat(self.width.min(60));
-                self.lines.push(Line::styled(rule, Style::new().fg(Color::DarkGray)));
+                self.lines
+                    .push(Line::styled(rule, Style::new().fg(Color::DarkGray)));
                 self.need_gap = true;
             }
             Event::Html(html) | Event::InlineHtml(html) => self.text(&html, self.style()),
-            Event::TaskListMarker(done) => self.text(if done { "[x] " } else { "[ ] " }, self.style()),
+            Event::TaskListMarker(done) => {
+                self.text(if done { "[x] " } else { "[ ] " }, self.style())
+            }
             Event::FootnoteReference(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
         }
     }
@@ -191,7 +197,11 @@ impl Renderer {
             }
             Tag::List(start) => {
                 self.flush();
-                if !self.containers.iter().any(|c| matches!(c, Container::Item { .. })) {
+                if !self
+                    .containers
+                    .iter()
+                    .any(|c| matches!(c, Container::Item { .. }))
+                {
                     self.gap();
                 }
                 self.containers.push(Container::List { next: start });
@@ -228,7 +238,9 @@ impl Renderer {
             Tag::Emphasis => self.push_style(|s| s.add_modifier(Modifier::ITALIC)),
             Tag::Strong => self.push_style(|s| s.add_modifier(Modifier::BOLD)),
             Tag::Strikethrough => self.push_style(|s| s.add_modifier(Modifier::CROSSED_OUT)),
-            Tag::Link { .. } => self.push_style(|s| s.fg(Color::Blue).add_modifier(Modifier::UNDERLINED)),
+            Tag::Link { .. } => {
+                self.push_style(|s| s.fg(Color::Blue).add_modifier(Modifier::UNDERLINED))
+            }
             _ => self.push_style(|s| s),
         }
     }
@@ -245,7 +257,8 @@ impl Renderer {
                 self.flush();
                 if level == HeadingLevel::H1 {
                     let rule = "═".repeat(width_of(&text).min(self.width));
-                    self.lines.push(Line::styled(rule, Style::new().fg(Color::Cyan)));
+                    self.lines
+                        .push(Line::styled(rule, Style::new().fg(Color::Cyan)));
                 }
                 self.heading = None;
                 self.need_gap = true;
@@ -319,66 +332,64 @@ fn wrap(
     let mut current: Vec<Span<'static>> = first.clone();
     let mut avail = width.saturating_sub(prefix_width(&first)).max(10);
     let mut used = 0usize;
-    let mut pending_space: Option<Style> = None;
-    let mut words: Vec<(String, Style, bool)> = Vec::new(); // (word, style, space before)
+    let mut pending_space = false;
+    // Words are runs of non-space text, possibly in several styles
+    // (`Command`s is one word), each with whether a space came before.
+    let mut words: Vec<(Vec<(String, Style)>, bool)> = Vec::new();
+    let mut word: Vec<(String, Style)> = Vec::new();
     let mut space = false;
     for (text, style) in segments {
-        let mut word = String::new();
         for ch in text.chars() {
             if ch.is_whitespace() {
                 if !word.is_empty() {
-                    words.push((std::mem::take(&mut word), *style, space));
+                    words.push((std::mem::take(&mut word), space));
                 }
                 space = true;
             } else {
-                word.push(ch);
+                match word.last_mut() {
+                    Some((piece, s)) if s == style => piece.push(ch),
+                    _ => word.push((ch.to_string(), *style)),
+                }
             }
-        }
-        if !word.is_empty() {
-            words.push((word, *style, space));
-            space = false;
         }
     }
-    for (mut word, style, space_before) in words {
+    if !word.is_empty() {
+        words.push((word, space));
+    }
+    for (pieces, space_before) in words {
         if space_before && used > 0 {
-            pending_space = Some(Style::new());
+            pending_space = true;
         }
-        loop {
-            let w = width_of(&word);
-            let sp = usize::from(pending_space.is_some());
-            if used + sp + w <= avail || (used == 0 && w <= avail) {
-                if let Some(s) = pending_space.take() {
-                    current.push(Span::styled(" ", s));
-                    used += 1;
-                }
-                current.push(Span::styled(word, style));
-                used += w;
-                break;
-            }
-            if used > 0 {
-                lines.push(Line::from(std::mem::replace(&mut current, rest.clone())));
-                avail = width.saturating_sub(prefix_width(&rest)).max(10);
-                used = 0;
-                pending_space = None;
-                continue;
-            }
-            // A word longer than the line: split it.
-            let mut head = String::new();
-            let mut hw = 0;
-            let mut chars = word.chars().peekable();
-            while let Some(&ch) = chars.peek() {
+        let w: usize = pieces.iter().map(|(t, _)| width_of(t)).sum();
+        let sp = usize::from(pending_space);
+        if used > 0 && used + sp + w > avail {
+            lines.push(Line::from(std::mem::replace(&mut current, rest.clone())));
+            avail = width.saturating_sub(prefix_width(&rest)).max(10);
+            used = 0;
+            pending_space = false;
+        }
+        if pending_space {
+            current.push(Span::raw(" "));
+            used += 1;
+            pending_space = false;
+        }
+        for (piece, style) in pieces {
+            // Split only a word longer than a whole line.
+            let mut chunk = String::new();
+            for ch in piece.chars() {
                 let cw = width_of(ch.encode_utf8(&mut [0; 4]));
-                if hw + cw > avail {
-                    break;
+                if used + cw > avail && used > 0 {
+                    current.push(Span::styled(std::mem::take(&mut chunk), style));
+                    lines.push(Line::from(std::mem::replace(&mut current, rest.clone())));
+                    avail = width.saturating_sub(prefix_width(&rest)).max(10);
+                    used = 0;
                 }
-                head.push(ch);
-                hw += cw;
-                chars.next();
+                chunk.push(ch);
+                used += cw;
             }
-            let tail: String = chars.collect();
-            current.push(Span::styled(head, style));
-            used += hw;
-            word = tail;
+            if !chunk.is_empty() {
+                current.push(Span::styled(chunk, style));
+            }
         }
     }
     if used > 0 || lines.is_empty() {
@@ -427,7 +438,11 @@ fn table(rows: &[Vec<Vec<(String, Style)>>], width: usize) -> Vec<Line<'static>>
             let cell = row.get(i).cloned().unwrap_or_default();
             let mut used = 0;
             for (text, style) in cell {
-                let style = if r == 0 { style.add_modifier(Modifier::BOLD) } else { style };
+                let style = if r == 0 {
+                    style.add_modifier(Modifier::BOLD)
+                } else {
+                    style
+                };
                 let mut out = String::new();
                 for ch in text.chars() {
                     let cw = width_of(ch.encode_utf8(&mut [0; 4]));
@@ -463,7 +478,12 @@ mod tests {
     fn plain(lines: &[Line<'_>]) -> String {
         lines
             .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

@@ -163,16 +163,31 @@ mod tests {
         let mut p = Progress::default();
         p.done.insert("counter".into());
         p.hints.insert("counter".into(), 2);
-        p.quiz.insert("one-owner".into(), QuizScore { correct: 1, total: 2 });
+        p.quiz.insert(
+            "one-owner".into(),
+            QuizScore {
+                correct: 1,
+                total: 2,
+            },
+        );
         p.save(&path).unwrap();
         assert_eq!(Progress::load(&path).unwrap(), p);
         std::fs::write(&path, "[package]\nname = \"x\"\n").unwrap();
         let err = Progress::load(&path).unwrap_err();
         assert!(err.message.contains("not"), "{err}");
         std::fs::write(&path, "threadlings_progress = 99\n").unwrap();
-        assert!(Progress::load(&path).unwrap_err().message.contains("another version"));
+        assert!(
+            Progress::load(&path)
+                .unwrap_err()
+                .message
+                .contains("another version")
+        );
         let aside = move_aside(&path).unwrap();
-        assert!(aside.to_string_lossy().ends_with(".threadlings-progress.toml.corrupt"));
+        assert!(
+            aside
+                .to_string_lossy()
+                .ends_with(".threadlings-progress.toml.corrupt")
+        );
         assert_eq!(Progress::load(&path).unwrap(), Progress::default());
     }
 }

@@ -232,15 +232,16 @@ impl Watch {
     fn spawn(root: &Path, tx: Sender<Msg>) -> notify::Result<Watch> {
         use notify::{EventKind, RecursiveMode, Watcher};
         let (raw_tx, raw_rx) = unbounded::<PathBuf>();
-        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-            if let Ok(event) = res
-                && matches!(event.kind, EventKind::Modify(_) | EventKind::Create(_))
-            {
-                for path in event.paths {
-                    let _ = raw_tx.send(path);
+        let mut watcher =
+            notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+                if let Ok(event) = res
+                    && matches!(event.kind, EventKind::Modify(_) | EventKind::Create(_))
+                {
+                    for path in event.paths {
+                        let _ = raw_tx.send(path);
+                    }
                 }
-            }
-        })?;
+            })?;
         watcher.watch(&root.join("exercises"), RecursiveMode::NonRecursive)?;
         let root = root.to_path_buf();
         let thread = std::thread::Builder::new()
@@ -468,7 +469,11 @@ fn edit(path: &Path) -> Result<(), String> {
     let editor = std::env::var("VISUAL")
         .ok()
         .filter(|v| !v.trim().is_empty())
-        .or_else(|| std::env::var("EDITOR").ok().filter(|v| !v.trim().is_empty()))
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
         .unwrap_or_else(|| "vi".to_string());
     let mut parts = editor.split_whitespace();
     let program = parts.next().unwrap_or("vi");

@@ -76,7 +76,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Ok(aside) => {
                     app.progress_error = None;
                     app.progress = Default::default();
-                    app.status = format!("moved the old progress file to {}: starting fresh", aside.display());
+                    app.status = format!(
+                        "moved the old progress file to {}: starting fresh",
+                        aside.display()
+                    );
                 }
                 Err(err) => {
                     app.progress_error = Some(format!("could not move the file aside: {err}"));
@@ -148,8 +151,12 @@ fn check_done(app: &mut App, generation: u64, outcome: CheckOutcome) -> Vec<Effe
     match outcome {
         CheckOutcome::Report(report) => {
             let passed = report.passed;
+            app.check_row = report
+                .checks
+                .iter()
+                .position(|c| c.status == Status::Failed)
+                .unwrap_or(0);
             app.reports[running.step] = Some(report);
-            app.check_row = 0;
             if passed {
                 app.status = "all checks passed!".to_string();
                 return mark_done(app, running.step);
@@ -356,7 +363,9 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         KeyCode::Enter => {
-            let check = app.reports[i].as_ref().and_then(|r| r.checks.get(app.check_row));
+            let check = app.reports[i]
+                .as_ref()
+                .and_then(|r| r.checks.get(app.check_row));
             match check {
                 Some(c)
                     if c.status == Status::Failed
@@ -379,12 +388,16 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('r') => start_check(app, i),
         KeyCode::Char('h') => {
             let total = match &app.steps[i].kind {
-                StepKind::Exercise { info: Some(info), .. } => info.hints.len(),
+                StepKind::Exercise {
+                    info: Some(info), ..
+                } => info.hints.len(),
                 _ => 0,
             };
             let shown = app.hints_shown(i);
             if shown < total {
-                app.progress.hints.insert(app.steps[i].id.clone(), (shown + 1) as u32);
+                app.progress
+                    .hints
+                    .insert(app.steps[i].id.clone(), (shown + 1) as u32);
                 app.status = format!("hint {} of {total}", shown + 1);
                 save(app)
             } else {
@@ -397,7 +410,13 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('R') => {
-            if matches!(&app.steps[i].kind, StepKind::Exercise { starter: Some(_), .. }) {
+            if matches!(
+                &app.steps[i].kind,
+                StepKind::Exercise {
+                    starter: Some(_),
+                    ..
+                }
+            ) {
                 app.confirm_reset = true;
                 app.status = "reset the file to the starter? y to confirm (a .bak copy is kept), any other key to keep it".to_string();
             }
@@ -430,7 +449,10 @@ fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if app.quiz.answered {
-        if matches!(key.code, KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char(' ')) {
+        if matches!(
+            key.code,
+            KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char(' ')
+        ) {
             app.quiz.question += 1;
             app.quiz.answered = false;
             app.quiz.choice = 0;
@@ -447,7 +469,8 @@ fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
                 );
                 app.progress.done.insert(id);
                 app.screen = Screen::Lesson(i);
-                app.status = format!("quiz: {correct} of {total} right (saved); n for the next step");
+                app.status =
+                    format!("quiz: {correct} of {total} right (saved); n for the next step");
                 return save(app);
             }
         }

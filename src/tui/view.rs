@@ -3,8 +3,8 @@
 use super::app::{App, Screen, StepKind};
 use super::history::Picture;
 use super::{highlight, markdown};
-use crate::engine::report::{CheckResult, Status};
 use crate::course::QuizKind;
+use crate::engine::report::{CheckResult, Status};
 use crate::exercise;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -52,7 +52,12 @@ impl Widget for &App {
 fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn help(area: Rect, buf: &mut Buffer) {
@@ -106,7 +111,11 @@ fn progress_error(err: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(r, buf);
     Paragraph::new(text)
         .wrap(Wrap { trim: true })
-        .block(Block::bordered().title(" progress ").border_style(Style::new().fg(Color::Red)))
+        .block(
+            Block::bordered()
+                .title(" progress ")
+                .border_style(Style::new().fg(Color::Red)),
+        )
         .render(r, buf);
 }
 
@@ -120,7 +129,11 @@ impl App {
                 self.steps[i].title.clone()
             }
         };
-        let done = self.steps.iter().filter(|s| self.progress.done.contains(&s.id)).count();
+        let done = self
+            .steps
+            .iter()
+            .filter(|s| self.progress.done.contains(&s.id))
+            .count();
         let right = format!("{done}/{} done ", self.steps.len());
         buf.set_line(
             area.x,
@@ -142,7 +155,9 @@ impl App {
             let keys = match self.screen {
                 Screen::Path => "↑↓ move  Enter open  c continue  ? keys  q quit",
                 Screen::Lesson(_) => "↑↓ scroll  n next  p previous  t quiz  q back  ? keys",
-                Screen::Exercise(_) => "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys",
+                Screen::Exercise(_) => {
+                    "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys"
+                }
                 Screen::History(_) => "q / Enter back to the checks",
                 Screen::Quiz(_) => "↑↓ or a-d choose  Enter answer  Esc leave the quiz",
             };
@@ -162,7 +177,10 @@ impl App {
             let (marker, marker_style) = if self.is_done(i) {
                 ("✓", Style::new().fg(Color::Green))
             } else if i == current {
-                ("▶", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+                (
+                    "▶",
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                )
             } else {
                 ("·", dim())
             };
@@ -219,13 +237,20 @@ impl App {
             };
             lines.push(Line::styled(line, bold().fg(Color::Green)));
         } else {
-            lines.push(Line::styled("End of lesson. Press n for the next step.", dim()));
+            lines.push(Line::styled(
+                "End of lesson. Press n for the next step.",
+                dim(),
+            ));
         }
         let block = Block::new().borders(Borders::TOP | Borders::BOTTOM);
         let inner = block.inner(area);
         let max = lines.len().saturating_sub(usize::from(inner.height)) as u16;
         let scroll = self.scroll.min(max);
-        let pct = if max == 0 { 100 } else { u32::from(scroll) * 100 / u32::from(max) };
+        let pct = if max == 0 {
+            100
+        } else {
+            u32::from(scroll) * 100 / u32::from(max)
+        };
         let block = block.title_bottom(Line::styled(format!(" {pct}% "), dim()).right_aligned());
         Paragraph::new(lines)
             .scroll((scroll, 0))
@@ -340,7 +365,10 @@ impl App {
         let mut lines: Vec<Line> = Vec::new();
         let report = self.reports[i].as_ref();
         if report.is_some_and(|r| r.passed) {
-            lines.push(Line::styled("✓ Passed! Press n for the next step.", bold().fg(Color::Green)));
+            lines.push(Line::styled(
+                "✓ Passed! Press n for the next step.",
+                bold().fg(Color::Green),
+            ));
             lines.push(Line::from(""));
             if let Some(info) = info {
                 lines.push(Line::styled("Discussion", bold().fg(Color::Yellow)));
@@ -361,7 +389,11 @@ impl App {
                     format!(
                         "{} details{}",
                         c.id,
-                        if picture { " (Enter draws the history)" } else { "" }
+                        if picture {
+                            " (Enter draws the history)"
+                        } else {
+                            ""
+                        }
                     ),
                     bold().fg(Color::Red),
                 ));
@@ -373,7 +405,10 @@ impl App {
                 for (n, hint) in info.hints.iter().take(shown).enumerate() {
                     let mut hint_lines = markdown::render(hint, width.saturating_sub(9));
                     if let Some(first) = hint_lines.first_mut() {
-                        first.spans.insert(0, Span::styled(format!("Hint {}: ", n + 1), bold().fg(Color::Yellow)));
+                        first.spans.insert(
+                            0,
+                            Span::styled(format!("Hint {}: ", n + 1), bold().fg(Color::Yellow)),
+                        );
                     }
                     lines.extend(hint_lines);
                 }
@@ -397,7 +432,10 @@ impl App {
             .and_then(|r| r.checks.get(self.check_row));
         let Some(check) = check else { return };
         let block = Block::bordered().title(Line::from(vec![
-            Span::styled(format!(" the {} check failed: ", check.id), bold().fg(Color::Red)),
+            Span::styled(
+                format!(" the {} check failed: ", check.id),
+                bold().fg(Color::Red),
+            ),
             Span::raw(format!("{} ", check.message)),
         ]));
         let inner = block.inner(area);
@@ -412,12 +450,20 @@ impl App {
             return;
         };
         let q = &self.quiz;
-        let Some(item) = quiz.get(q.question) else { return };
+        let Some(item) = quiz.get(q.question) else {
+            return;
+        };
         let mut lines = vec![
-            Line::styled(format!("Question {} of {}", q.question + 1, quiz.len()), dim()),
+            Line::styled(
+                format!("Question {} of {}", q.question + 1, quiz.len()),
+                dim(),
+            ),
             Line::from(""),
         ];
-        lines.extend(markdown::render(&item.question, area.width.saturating_sub(4)));
+        lines.extend(markdown::render(
+            &item.question,
+            area.width.saturating_sub(4),
+        ));
         lines.push(Line::from(""));
         match &item.kind {
             QuizKind::Choice { choices, answer } => {
@@ -439,7 +485,10 @@ impl App {
                 lines.push(Line::from(vec![
                     Span::styled("Your answer: ", bold()),
                     Span::raw(q.typed.clone()),
-                    Span::styled(if q.answered { "" } else { "█" }, Style::new().fg(Color::Cyan)),
+                    Span::styled(
+                        if q.answered { "" } else { "█" },
+                        Style::new().fg(Color::Cyan),
+                    ),
                 ]));
                 if q.answered && !q.results.last().copied().unwrap_or(false) {
                     lines.push(Line::from(format!(
