@@ -15,6 +15,9 @@ pub(crate) fn width_of(text: &str) -> usize {
     Span::raw(text).width()
 }
 
+/// A table cell: styled pieces of text.
+type Cell = Vec<(String, Style)>;
+
 enum Container {
     Quote,
     List { next: Option<u64> },
@@ -29,7 +32,7 @@ struct Renderer {
     inline: Vec<(String, Style)>,
     need_gap: bool,
     code: Option<(String, bool)>,
-    table: Option<Vec<Vec<Vec<(String, Style)>>>>,
+    table: Option<Vec<Vec<Cell>>>,
     heading: Option<HeadingLevel>,
 }
 
@@ -400,7 +403,7 @@ fn wrap(
 
 /// Lays out a table: header bold, columns separated by `│`, cells cut
 /// with `…` when the table is wider than `width`.
-fn table(rows: &[Vec<Vec<(String, Style)>>], width: usize) -> Vec<Line<'static>> {
+fn table(rows: &[Vec<Cell>], width: usize) -> Vec<Line<'static>> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     if columns == 0 {
         return Vec::new();

@@ -1,0 +1,165 @@
+//! End to end: the real binary in a real pseudo-terminal (tmux). Opens the
+//! counter exercise in a copy of the project, saves a correct solution,
+//! waits for the check panel to pass, quits and sees the shell again.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    /// Polls the screen until `pred` holds; panics with the screen after `limit`.
+    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > limit {
+                panic!("timed out after {limit:?} waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
+    let has_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        has_tmux,
+        "tmux is not installed, and the TUI end-to-end test needs it: `apt-get install tmux` (.ci/run does this)"
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("exercises"), &project.path().join("exercises"));
+    copy_dir(&root.join("lessons"), &project.path().join("lessons"));
+
+    let tmux = Tmux {
+        socket: format!("threadlings-e2e-{}", std::process::id()),
+    };
+    let shell = format!("cd '{}' && exec sh", project.path().display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        "e2e",
+        "sh",
+        "-c",
+        &shell,
+    ]);
+    let line = format!(
+        "'{}' --open counter; echo \"exited-$?\"",
+        env!("CARGO_BIN_EXE_threadlings")
+    );
+    tmux.run(&["send-keys", "-t", "e2e", "-l", &line]);
+    tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+    tmux.wait_for("the exercise screen", Duration::from_secs(10), |s| {
+        s.contains("Edit exercises/counter.rs")
+    });
+
+    // Save a correct solution: the watcher re-checks (cancelling any check
+    // of the starter still running).
+    std::fs::copy(
+        root.join("solutions/counter.rs"),
+        project.path().join("exercises/counter.rs"),
+    )
+    .unwrap();
+    let rows = [
+        "compile",
+        "owner-thread",
+        "correctness",
+        "lost-messages",
+        "leaked-workers",
+        "hang",
+        "busy-loop",
+        "panic",
+    ];
+    let passed_row = |s: &str, id: &str| {
+        s.lines()
+            .any(|l| l.contains("pass") && l.contains(&format!(" {id} ")))
+    };
+    let screen = tmux.wait_for(
+        "the solution's checks to pass",
+        Duration::from_secs(90),
+        |s| !s.contains("checking…") && rows.iter().all(|id| passed_row(s, id)),
+    );
+    assert!(!screen.contains("FAIL"), "a check failed:\n{screen}");
+    // Until the linearizable check lands on main its row says "not checked";
+    // then the panel must say all checks passed.
+    assert!(
+        screen.contains("all checks passed")
+            || screen
+                .lines()
+                .any(|l| l.contains("----") && l.contains("linearizable")),
+        "{screen}"
+    );
+
+    tmux.run(&["send-keys", "-t", "e2e", "q"]);
+    tmux.wait_for("the course path", Duration::from_secs(5), |s| {
+        s.contains("the course")
+    });
+    tmux.run(&["send-keys", "-t", "e2e", "q"]);
+    let screen = tmux.wait_for("the shell after exit", Duration::from_secs(10), |s| {
+        s.contains("exited-0")
+    });
+    assert!(
+        !screen.contains("threadlings │"),
+        "the app's screen is still up:\n{screen}"
+    );
+    let alternate = tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(alternate.trim(), "0", "still on the alternate screen");
+    // The tutor marked the exercise done in its progress file.
+    let progress = std::fs::read_to_string(project.path().join(".threadlings-progress.toml"))
+        .unwrap_or_default();
+    if screen.contains("all checks passed") {
+        assert!(progress.contains("counter"), "{progress}");
+    }
+}
