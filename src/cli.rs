@@ -24,6 +24,9 @@ struct Cli {
     /// Draw the first frame, print how long it took and exit (measuring).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
+    /// Panic after the first frame (tests the terminal is restored).
+    #[arg(long, hide = true)]
+    panic_after_first_frame: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,13 +74,13 @@ struct CheckArgs {
 /// Parses the command line and runs it. Exit status: 0 all checks passed,
 /// 1 a check failed, 2 a usage error or a failure of the tool itself.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let mut cli = Cli::parse();
+    let result = match cli.command.take() {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::List) => list(),
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
-        None => tutor(cli.manual_run, cli.open, cli.exit_after_first_frame),
+        None => tutor(cli),
     };
     result.unwrap_or_else(|err| {
         eprintln!("threadlings: {err:#}");
@@ -86,11 +89,14 @@ pub fn main() -> ExitCode {
 }
 
 /// Opens the full-screen tutor in the project directory.
-fn tutor(
-    manual_run: bool,
-    open: Option<String>,
-    exit_after_first_frame: bool,
-) -> anyhow::Result<ExitCode> {
+fn tutor(cli: Cli) -> anyhow::Result<ExitCode> {
+    let Cli {
+        manual_run,
+        open,
+        exit_after_first_frame,
+        panic_after_first_frame,
+        ..
+    } = cli;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let Some(root) = tui::project_root(&cwd) else {
         bail!(
@@ -111,6 +117,7 @@ fn tutor(
         manual_run,
         open,
         exit_after_first_frame,
+        panic_after_first_frame,
     };
     let first_frame = tui::runtime::run(&root, app, &options)?;
     if exit_after_first_frame {

@@ -96,7 +96,7 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
         &shell,
     ]);
     let line = format!(
-        "'{}' --open counter; echo \"exited-$?\"",
+        "'{}' --open counter; echo \"exi\"\"ted-$?\"",
         env!("CARGO_BIN_EXE_threadlings")
     );
     tmux.run(&["send-keys", "-t", "e2e", "-l", &line]);
@@ -161,5 +161,119 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
         .unwrap_or_default();
     if screen.contains("all checks passed") {
         assert!(progress.contains("counter"), "{progress}");
+    }
+}
+
+/// The children of process `parent`, from /proc.
+fn children(parent: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+                after.split_whitespace().nth(1) == Some(&parent.to_string())
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn ctrl_c_sigterm_and_panic_all_restore_the_terminal() {
+    assert!(
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "tmux is not installed, and the TUI end-to-end test needs it: `apt-get install tmux` (.ci/run does this)"
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("exercises"), &project.path().join("exercises"));
+    copy_dir(&root.join("lessons"), &project.path().join("lessons"));
+    let tmux = Tmux {
+        socket: format!("threadlings-e2e-sig-{}", std::process::id()),
+    };
+    let shell = format!("cd '{}' && exec sh", project.path().display());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-s",
+        "e2e",
+        "sh",
+        "-c",
+        &shell,
+    ]);
+    let shell_pid: u32 = tmux
+        .run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+        .trim()
+        .parse()
+        .expect("the pane's pid");
+    let bin = env!("CARGO_BIN_EXE_threadlings");
+    for (round, (flag, how, code)) in [
+        ("", "ctrl-c", "0"),
+        ("", "sigterm", "0"),
+        ("--panic-after-first-frame", "panic", "101"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tmux.run(&["send-keys", "-t", "e2e", "clear", "Enter"]);
+        // The marker is split in the typed line so only the output matches.
+        let line =
+            format!("RUST_BACKTRACE=0 '{bin}' --manual-run {flag}; echo \"exi\"\"ted-{round}-$?\"");
+        tmux.run(&["send-keys", "-t", "e2e", "-l", &line]);
+        tmux.run(&["send-keys", "-t", "e2e", "Enter"]);
+        let marker = format!("exited-{round}-");
+        if how != "panic" {
+            tmux.wait_for("the course path", Duration::from_secs(10), |s| {
+                s.contains("the course")
+            });
+        }
+        match how {
+            "ctrl-c" => {
+                tmux.run(&["send-keys", "-t", "e2e", "C-c"]);
+            }
+            "sigterm" => {
+                let pids = children(shell_pid);
+                assert_eq!(pids.len(), 1, "one app process: {pids:?}");
+                let status = Command::new("kill")
+                    .args(["-TERM", &pids[0].to_string()])
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+            _ => {}
+        }
+        let screen = tmux.wait_for(
+            &format!("the shell after {how}"),
+            Duration::from_secs(10),
+            |s| s.contains(&marker),
+        );
+        assert!(
+            screen.contains(&format!("{marker}{code}")),
+            "{how}: wrong exit status:\n{screen}"
+        );
+        assert!(
+            !screen.contains("the course"),
+            "{how}: the app's screen is still up:\n{screen}"
+        );
+        if how == "panic" {
+            assert!(
+                screen.contains("test panic after the first frame"),
+                "{screen}"
+            );
+        }
+        let alternate = tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+        assert_eq!(
+            alternate.trim(),
+            "0",
+            "{how}: still on the alternate screen"
+        );
     }
 }

@@ -319,6 +319,8 @@ pub struct RunOptions {
     pub open: Option<String>,
     /// Draw one frame, then leave (for measuring start-up).
     pub exit_after_first_frame: bool,
+    /// Panic after the first frame (tests that the terminal is restored).
+    pub panic_after_first_frame: bool,
 }
 
 /// Runs the app on the terminal until the learner leaves.
@@ -366,6 +368,9 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
             first_frame = Some(started.elapsed());
             if options.exit_after_first_frame {
                 break;
+            }
+            if options.panic_after_first_frame {
+                panic!("test panic after the first frame, as asked");
             }
         }
         let msg = if app.running.is_some() {
