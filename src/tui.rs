@@ -99,6 +99,7 @@ pub fn load_steps(root: &Path) -> (Vec<Step>, Option<String>) {
 /// the progress (a bad progress file becomes a message in the UI).
 pub fn load_app(root: &Path, manual_run: bool) -> App {
     let (steps, warning) = load_steps(root);
+    progress::remove_stale_temps(root);
     let (progress, error) = match Progress::load(&Progress::path(root)) {
         Ok(p) => (p, None),
         Err(err) => (Progress::default(), Some(err.to_string())),

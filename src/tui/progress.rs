@@ -142,6 +142,27 @@ impl Progress {
     }
 }
 
+/// Removes temporary files left by saves that were killed midway (older
+/// than a minute, so a save running in another window is left alone).
+pub fn remove_stale_temps(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        if name.starts_with(".threadlings-progress.") && name.ends_with(".tmp") && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Moves a bad progress file aside to `<name>.corrupt` and returns where.
 pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let mut aside = path.as_os_str().to_owned();

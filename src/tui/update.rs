@@ -222,6 +222,7 @@ fn scroll_by(app: &mut App, lines: i32) {
 }
 
 fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    app.status.clear(); // a message lasts until the next key
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('d')) {
         return quit(app);

@@ -329,7 +329,16 @@ impl App {
         let width = area.width.saturating_sub(2);
         let task = info.as_ref().map_or("", |i| i.task.as_str());
         let mut head = markdown::render(task, width);
-        head.truncate(6);
+        let task_lines = head.len();
+        // On short terminals the task is cut here and given in full below.
+        let room = if area.height >= 34 { 8 } else { 3 };
+        let cut = task_lines > room;
+        if cut {
+            head.truncate(room);
+            if let Some(last) = head.last_mut() {
+                last.spans.push(Span::styled(" … (in full below)", dim()));
+            }
+        }
         head.push(Line::from(vec![
             Span::styled("Edit ", dim()),
             Span::styled(file.display().to_string(), bold().fg(Color::Cyan)),
@@ -381,22 +390,17 @@ impl App {
             }
         } else {
             if let Some(c) = report.and_then(|r| r.checks.get(self.check_row))
-                && c.status != Status::Passed
-                && let Some(detail) = &c.detail
+                && c.status == Status::Failed
             {
+                let detail = c.detail.as_deref().unwrap_or("");
                 let picture = Picture::from_check(c).is_some();
-                lines.push(Line::styled(
-                    format!(
-                        "{} details{}",
-                        c.id,
-                        if picture {
-                            " (Enter draws the history)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    bold().fg(Color::Red),
-                ));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{}: ", c.id), bold().fg(Color::Red)),
+                    Span::raw(c.message.clone()),
+                ]));
+                if picture {
+                    lines.push(Line::styled("Enter draws the history", dim()));
+                }
                 lines.extend(detail.lines().map(|l| Line::from(l.to_string())));
                 lines.push(Line::from(""));
             }
@@ -419,6 +423,11 @@ impl App {
                     ));
                 }
             }
+        }
+        if cut {
+            lines.push(Line::from(""));
+            lines.push(Line::styled("The task", bold().fg(Color::Yellow)));
+            lines.extend(markdown::render(task, width));
         }
         let max = lines.len().saturating_sub(usize::from(lower.height)) as u16;
         Paragraph::new(Text::from(lines))
