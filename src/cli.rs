@@ -74,13 +74,14 @@ struct CheckArgs {
 /// Parses the command line and runs it. Exit status: 0 all checks passed,
 /// 1 a check failed, 2 a usage error or a failure of the tool itself.
 pub fn main() -> ExitCode {
+    let process_start = std::time::Instant::now();
     let mut cli = Cli::parse();
     let result = match cli.command.take() {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::List) => list(),
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
-        None => tutor(cli),
+        None => tutor(cli, process_start),
     };
     result.unwrap_or_else(|err| {
         eprintln!("threadlings: {err:#}");
@@ -89,7 +90,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Opens the full-screen tutor in the project directory.
-fn tutor(cli: Cli) -> anyhow::Result<ExitCode> {
+fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode> {
     let Cli {
         manual_run,
         open,
@@ -118,6 +119,7 @@ fn tutor(cli: Cli) -> anyhow::Result<ExitCode> {
         open,
         exit_after_first_frame,
         panic_after_first_frame,
+        process_start: Some(process_start),
     };
     let first_frame = tui::runtime::run(&root, app, &options)?;
     if exit_after_first_frame {

@@ -156,8 +156,8 @@ pub enum Msg {
     Key(crossterm::event::KeyEvent),
     /// Mouse wheel: positive scrolls down.
     Scroll(i16),
-    /// The terminal was resized.
-    Resize,
+    /// The terminal's size (at start and on every resize): width, height.
+    Resize(u16, u16),
     /// A watched file was saved (debounced); path relative to the root.
     FileChanged(PathBuf),
     /// A check finished.
@@ -254,6 +254,8 @@ pub struct App {
     pub course_warning: Option<String>,
     /// The app is leaving.
     pub quitting: bool,
+    /// The terminal's size, for clamping scrolling.
+    pub viewport: (u16, u16),
 }
 
 impl App {
@@ -279,6 +281,7 @@ impl App {
             manual_run,
             course_warning: None,
             quitting: false,
+            viewport: (80, 24),
         };
         app.selected = app.first_unfinished();
         app

@@ -100,9 +100,12 @@ impl Input {
         let _ = self.ctl.send(Ctl::Resume);
     }
 
+    /// Asks the thread to stop. It is not joined: it may sit up to
+    /// [`INPUT_POLL`] in a blocking poll of the terminal, and nothing reads
+    /// input after this, so the process need not wait for it.
     fn stop(self) {
         let _ = self.ctl.send(Ctl::Stop);
-        let _ = self.thread.join();
+        drop(self.thread);
     }
 }
 
@@ -131,7 +134,7 @@ fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
                 MouseEventKind::ScrollUp => Msg::Scroll(-3),
                 _ => continue,
             },
-            Ok(Event::Resize(..)) => Msg::Resize,
+            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
             Ok(_) => continue,
             Err(_) => return,
         };
@@ -321,6 +324,8 @@ pub struct RunOptions {
     pub exit_after_first_frame: bool,
     /// Panic after the first frame (tests that the terminal is restored).
     pub panic_after_first_frame: bool,
+    /// When the process started, for the time to the first frame.
+    pub process_start: Option<Instant>,
 }
 
 /// Runs the app on the terminal until the learner leaves.
@@ -350,7 +355,8 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     let mut worker = Worker::spawn(tx.clone());
     drop(tx);
 
-    let mut effects = Vec::new();
+    let size = terminal.size()?;
+    let mut effects = update(&mut app, Msg::Resize(size.width, size.height));
     if let Some(i) = options.open.as_deref().and_then(|id| app.step_index(id)) {
         effects = super::update::open(&mut app, i);
     }
@@ -365,7 +371,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
         }
         terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
         if first_frame.is_none() {
-            first_frame = Some(started.elapsed());
+            first_frame = Some(options.process_start.unwrap_or(started).elapsed());
             if options.exit_after_first_frame {
                 break;
             }
@@ -460,9 +466,19 @@ fn execute(
 /// Writes `file.bak`, then the starter over `file`.
 fn reset(root: &Path, file: &Path, starter: &str) -> Result<PathBuf, String> {
     let path = root.join(file);
-    let mut backup = file.as_os_str().to_owned();
-    backup.push(".bak");
-    let backup = PathBuf::from(backup);
+    // Never overwrite an older backup: .bak, then .bak.1, .bak.2, ...
+    let backup = (0..)
+        .map(|n| {
+            let mut name = file.as_os_str().to_owned();
+            name.push(if n == 0 {
+                ".bak".to_string()
+            } else {
+                format!(".bak.{n}")
+            });
+            PathBuf::from(name)
+        })
+        .find(|candidate| !root.join(candidate).exists())
+        .expect("some backup name is free");
     if path.exists() {
         std::fs::copy(&path, root.join(&backup)).map_err(|e| format!("cannot back up: {e}"))?;
     }

@@ -449,3 +449,20 @@ fn manual_run_ignores_saves_and_rechecks_on_r() {
         vec![Effect::OpenEditor(PathBuf::from("exercises/counter.rs"))]
     );
 }
+
+#[test]
+fn lesson_scrolling_is_clamped_to_the_text() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(80, 12));
+    keys(&mut app, &[KeyCode::Enter, KeyCode::Char('G')]);
+    let bottom = app.scroll;
+    assert!(bottom > 0 && bottom < 40, "{bottom}");
+    keys(&mut app, &[KeyCode::Char('k')]);
+    assert_eq!(app.scroll, bottom - 1, "one line up from the bottom");
+    keys(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(app.scroll, 0);
+    update(&mut app, Msg::Scroll(3));
+    assert_eq!(app.scroll, 3);
+    update(&mut app, Msg::Resize(200, 60));
+    assert_eq!(app.scroll, 0, "everything fits: nothing to scroll");
+}

@@ -25,7 +25,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             scroll_by(app, lines as i32);
             Vec::new()
         }
-        Msg::Resize => Vec::new(),
+        Msg::Resize(w, h) => {
+            app.viewport = (w, h);
+            app.scroll = app.scroll.min(max_scroll(app));
+            Vec::new()
+        }
         Msg::Tick(now) => {
             app.now = now;
             Vec::new()
@@ -217,7 +221,24 @@ fn scroll_by(app: &mut App, lines: i32) {
             let last = app.steps.len().saturating_sub(1) as i32;
             app.selected = (app.selected as i32 + lines).clamp(0, last) as usize;
         }
-        _ => app.scroll = (i32::from(app.scroll) + lines).clamp(0, i32::from(u16::MAX)) as u16,
+        _ => {
+            let max = i32::from(max_scroll(app));
+            app.scroll = (i32::from(app.scroll) + lines).clamp(0, max) as u16;
+        }
+    }
+}
+
+/// How far the current screen's body can scroll at the current size.
+fn max_scroll(app: &App) -> u16 {
+    match app.screen {
+        Screen::Lesson(i) => {
+            let (w, h) = app.viewport;
+            let total = super::view::lesson_lines(app, i, w).len();
+            // Title and status bars, and the rules above and below.
+            total.saturating_sub(usize::from(h.saturating_sub(4))) as u16
+        }
+        Screen::Path => 0,
+        _ => u16::MAX,
     }
 }
 
@@ -357,10 +378,6 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('g') | KeyCode::Home => {
             app.scroll = 0;
-            Vec::new()
-        }
-        KeyCode::Char('G') | KeyCode::End => {
-            scroll_by(app, 100_000);
             Vec::new()
         }
         KeyCode::Enter => {

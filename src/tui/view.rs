@@ -217,31 +217,7 @@ impl App {
     }
 
     fn lesson(&self, i: usize, area: Rect, buf: &mut Buffer) {
-        let StepKind::Lesson { markdown: md, quiz } = &self.steps[i].kind else {
-            return;
-        };
-        let inner_width = area.width.saturating_sub(4);
-        let mut lines = markdown::render(md, inner_width);
-        lines.push(Line::from(""));
-        if !quiz.is_empty() {
-            let line = match self.progress.quiz.get(&self.steps[i].id) {
-                Some(score) => format!(
-                    "Quiz taken: {} of {} right. t to take it again, n for the next step.",
-                    score.correct, score.total
-                ),
-                None => format!(
-                    "Check your understanding: {} question{}. Press n (or t) to take the quiz.",
-                    quiz.len(),
-                    if quiz.len() == 1 { "" } else { "s" }
-                ),
-            };
-            lines.push(Line::styled(line, bold().fg(Color::Green)));
-        } else {
-            lines.push(Line::styled(
-                "End of lesson. Press n for the next step.",
-                dim(),
-            ));
-        }
+        let lines = lesson_lines(self, i, area.width);
         let block = Block::new().borders(Borders::TOP | Borders::BOTTOM);
         let inner = block.inner(area);
         let max = lines.len().saturating_sub(usize::from(inner.height)) as u16;
@@ -523,4 +499,33 @@ impl App {
             .block(Block::bordered().title(" quiz "))
             .render(area, buf);
     }
+}
+
+/// The lines of lesson `i` drawn `width` cells wide, with the quiz line.
+pub fn lesson_lines(app: &App, i: usize, width: u16) -> Vec<Line<'static>> {
+    let StepKind::Lesson { markdown: md, quiz } = &app.steps[i].kind else {
+        return Vec::new();
+    };
+    let mut lines = markdown::render(md, width.saturating_sub(4));
+    lines.push(Line::from(""));
+    if !quiz.is_empty() {
+        let line = match app.progress.quiz.get(&app.steps[i].id) {
+            Some(score) => format!(
+                "Quiz taken: {} of {} right. t to take it again, n for the next step.",
+                score.correct, score.total
+            ),
+            None => format!(
+                "Check your understanding: {} question{}. Press n (or t) to take the quiz.",
+                quiz.len(),
+                if quiz.len() == 1 { "" } else { "s" }
+            ),
+        };
+        lines.push(Line::styled(line, bold().fg(Color::Green)));
+    } else {
+        lines.push(Line::styled(
+            "End of lesson. Press n for the next step.",
+            dim(),
+        ));
+    }
+    lines
 }
