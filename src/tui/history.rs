@@ -293,4 +293,44 @@ mod tests {
         assert!(p.lanes[2].bars[0].pending);
         assert_eq!(p.note, "After the first call the register holds 1.");
     }
+
+    #[test]
+    fn reads_a_timeline() {
+        use crate::linearizability::{Lane as TLane, TimelineOp};
+        let op = |index, start, end, label: &str, impossible| TimelineOp {
+            index,
+            start,
+            end,
+            label: label.to_string(),
+            result: None,
+            impossible,
+        };
+        let timeline = Timeline {
+            lanes: vec![
+                TLane {
+                    thread: 0,
+                    ops: vec![op(0, 0, Some(1), "inc()", false)],
+                },
+                TLane {
+                    thread: 2,
+                    ops: vec![op(1, 2, None, "get() -> 0", true)],
+                },
+            ],
+            columns: 3,
+            caption: Some("The count is 1.".into()),
+        };
+        let p = Picture::from_timeline(&timeline);
+        assert_eq!(p.lanes[1].thread, "thread 2");
+        assert_eq!(
+            p.lanes[1].bars[0],
+            Bar {
+                start: 2,
+                end: 2,
+                label: "get() -> 0".into(),
+                impossible: true,
+                pending: true
+            }
+        );
+        assert_eq!(p.note, "The count is 1.");
+    }
 }
