@@ -20,6 +20,8 @@ use ratatui::backend::CrosstermBackend;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Stdout;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -284,10 +286,12 @@ impl Watch {
     }
 }
 
-/// SIGTERM, SIGINT and SIGHUP become [`Msg::Signal`].
+/// SIGTERM, SIGINT and SIGHUP become [`Msg::Signal`]; SIGINT is ignored
+/// while an editor has the terminal (Ctrl-C there belongs to the editor).
 struct Signals {
     handle: signal_hook::iterator::Handle,
     thread: JoinHandle<()>,
+    editing: Arc<AtomicBool>,
 }
 
 impl Signals {
@@ -295,16 +299,25 @@ impl Signals {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
         let handle = signals.handle();
+        let editing = Arc::new(AtomicBool::new(false));
+        let in_editor = Arc::clone(&editing);
         let thread = std::thread::Builder::new()
             .name("tui-signals".into())
             .spawn(move || {
-                for _ in signals.forever() {
+                for signal in signals.forever() {
+                    if signal == SIGINT && in_editor.load(Ordering::SeqCst) {
+                        continue;
+                    }
                     if tx.send(Msg::Signal).is_err() {
                         return;
                     }
                 }
             })?;
-        Ok(Signals { handle, thread })
+        Ok(Signals {
+            handle,
+            thread,
+            editing,
+        })
     }
 
     fn stop(self) {
@@ -364,7 +377,14 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     let mut first_frame = None;
     loop {
         for effect in effects.drain(..) {
-            quit |= execute(effect, root, &mut worker, &input, &mut terminal, &mut app);
+            let mut io = Io {
+                root,
+                worker: &mut worker,
+                input: &input,
+                editing: &signals.editing,
+                terminal: &mut terminal,
+            };
+            quit |= execute(effect, &mut io, &mut app);
         }
         if quit {
             break;
@@ -411,15 +431,18 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     Ok(first_frame.unwrap_or_default())
 }
 
+/// What effects act on.
+struct Io<'a> {
+    root: &'a Path,
+    worker: &'a mut Worker,
+    input: &'a Input,
+    editing: &'a AtomicBool,
+    terminal: &'a mut Term,
+}
+
 /// Runs one effect; `true` means leave.
-fn execute(
-    effect: Effect,
-    root: &Path,
-    worker: &mut Worker,
-    input: &Input,
-    terminal: &mut Term,
-    app: &mut App,
-) -> bool {
+fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
+    let root = io.root;
     let feedback = match effect {
         Effect::Quit => return true,
         Effect::StartCheck {
@@ -427,11 +450,11 @@ fn execute(
             exercise,
             file,
         } => {
-            worker.start(generation, exercise, root.join(file));
+            io.worker.start(generation, exercise, root.join(file));
             None
         }
         Effect::CancelCheck { generation } => {
-            worker.cancel(generation);
+            io.worker.cancel(generation);
             None
         }
         Effect::SaveProgress(progress) => progress
@@ -443,19 +466,21 @@ fn execute(
         )),
         Effect::ResetFile { file, starter } => Some(Msg::ResetDone(reset(root, &file, &starter))),
         Effect::OpenEditor(file) => {
-            input.pause();
+            io.input.pause();
+            io.editing.store(true, Ordering::SeqCst);
             restore_terminal();
             let result = edit(&root.join(&file));
             let _ = enter_terminal();
-            let _ = terminal.clear();
-            input.resume();
+            io.editing.store(false, Ordering::SeqCst);
+            let _ = io.terminal.clear();
+            io.input.resume();
             Some(Msg::EditorClosed(result))
         }
     };
     if let Some(msg) = feedback {
         // Feedback goes straight into the state; its effects run next.
         for effect in update(app, msg) {
-            if execute(effect, root, worker, input, terminal, app) {
+            if execute(effect, io, app) {
                 return true;
             }
         }
