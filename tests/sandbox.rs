@@ -350,14 +350,17 @@ fn engine_deadline_kill_takes_the_whole_tree() {
 
 /// A small multi-purpose program, compiled once (outside the sandbox).
 fn tool() -> Option<&'static Path> {
-    static TOOL: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
+    static TOOL: OnceLock<Option<PathBuf>> = OnceLock::new();
     TOOL.get_or_init(|| {
         let sysroot = rustc_sysroot()?;
-        let dir = tempdir();
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let src = dir.path().join("tool.rs");
+        // Cargo's scratch dir for integration tests (a static TempDir would
+        // never be removed).
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sandbox-tool");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let src = dir.join(format!("tool-{}.rs", std::process::id()));
         std::fs::write(&src, TOOL_SRC).unwrap();
-        let bin = dir.path().join("tool");
+        let bin = dir.join(format!("tool-{}", std::process::id()));
         let st = Command::new(sysroot.join("bin/rustc"))
             .args(["--edition", "2021", "-O"])
             .arg(&src)
@@ -366,10 +369,16 @@ fn tool() -> Option<&'static Path> {
             .status()
             .unwrap();
         assert!(st.success());
-        Some((dir, bin))
+        let _ = std::fs::remove_file(&src);
+        // Binaries of earlier test runs.
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.path() != bin {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        Some(bin)
     })
-    .as_ref()
-    .map(|(_, bin)| bin.as_path())
+    .as_deref()
 }
 
 const TOOL_SRC: &str = r#"
