@@ -107,7 +107,10 @@ pub(crate) fn parse(
                 path,
                 text,
                 lesson.span(),
-                format!("`{}` is not a lesson id in lessons/index.toml", lesson.get_ref()),
+                format!(
+                    "`{}` is not a lesson id in lessons/index.toml",
+                    lesson.get_ref()
+                ),
             ));
         }
         let mut parsed = Vec::with_capacity(items.len());
@@ -188,11 +191,23 @@ mod tests {
 
     #[test]
     fn an_answer_outside_the_choices_is_rejected_with_its_line() {
-        let text = "[[x]]\nquestion = \"q\"\nreason = \"r\"\n\n[[x]]\nquestion = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = \"c\"\nreason = \"r\"\n";
+        let text = "[[x]]\nquestion = \"q\"\naccepted = [\"a\"]\nreason = \"r\"\n\n[[x]]\nquestion = \"q\"\nchoices = [\"a\", \"b\"]\nanswer = \"c\"\nreason = \"r\"\n";
         let err = parse(Path::new("quiz.toml"), text, &["x"]).unwrap_err();
-        let shown = err.to_string();
-        assert!(shown.starts_with("quiz.toml:"), "{shown}");
-        assert!(shown.contains("non-empty") || shown.contains("choices"), "{shown}");
+        assert!(
+            err.to_string().contains("not one of the `choices`"),
+            "{err}"
+        );
+        match err {
+            CourseError::Invalid { line, .. } => assert!((6..=10).contains(&line), "line {line}"),
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_item_needs_choices_or_accepted_answers() {
+        let text = "[[x]]\nquestion = \"q\"\nreason = \"r\"\n";
+        let err = parse(Path::new("quiz.toml"), text, &["x"]).unwrap_err();
+        assert!(err.to_string().contains("non-empty `accepted`"), "{err}");
     }
 
     #[test]
