@@ -1,6 +1,8 @@
 //! Turning what the harness observed into verdicts: the judgements every
 //! exercise shares. Exercise-specific ones live with each exercise.
 
+pub mod history;
+
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
