@@ -20,12 +20,12 @@ const TIMELINE_WIDTH: usize = 78;
 /// output for a call that never returned); `None` skips a record.
 pub type Parse<M> = fn(&OpRecord) -> Option<(<M as Model>::Input, Option<<M as Model>::Output>)>;
 
+/// One trial's recorded calls as the model sees them.
+pub type Trial<M> = Vec<Operation<<M as Model>::Input, <M as Model>::Output>>;
+
 /// The histories of a phase, one per trial, in trial order.
-pub fn histories<M: Model>(
-    run: &PhaseRun,
-    parse: Parse<M>,
-) -> BTreeMap<usize, Vec<Operation<M::Input, M::Output>>> {
-    let mut trials: BTreeMap<usize, Vec<Operation<M::Input, M::Output>>> = BTreeMap::new();
+pub fn histories<M: Model>(run: &PhaseRun, parse: Parse<M>) -> BTreeMap<usize, Trial<M>> {
+    let mut trials: BTreeMap<usize, Trial<M>> = BTreeMap::new();
     for op in run.ops() {
         let Some((input, output)) = parse(op) else {
             continue;
