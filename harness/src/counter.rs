@@ -35,8 +35,12 @@ pub type Start = fn() -> Box<dyn Counter>;
 
 /// How long one call may be busy before it counts as a hang.
 const HANG_LIMIT: Duration = Duration::from_millis(2000);
-/// Client threads per trial: more than the cores of a small machine.
-const CLIENTS: usize = 6;
+/// Client threads per trial: more than the machine has cores, so calls
+/// are preempted mid-flight and interleave in many ways.
+fn clients() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores + 2).clamp(6, 16)
+}
 const TRIALS: usize = 40;
 
 /// The entry point of the generated check program.
@@ -205,6 +209,7 @@ fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
 }
 
 fn under_load(start: Start, seed: u64) {
+    let clients = clients();
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(counter) = start_watched(start) else {
@@ -213,7 +218,7 @@ fn under_load(start: Start, seed: u64) {
         let (kind, menu) = trial_kind(trial);
         let counter_ref: &dyn Counter = &*counter;
         let results: Vec<(Vec<String>, i64, bool)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..CLIENTS)
+            let workers: Vec<_> = (0..clients)
                 .map(|client| {
                     std::thread::Builder::new()
                         .name(format!("client {client}"))
@@ -256,14 +261,14 @@ fn under_load(start: Start, seed: u64) {
                 };
                 let returned = tick();
                 if sent.is_none() {
-                    records.push(op_record(trial, CLIENTS, called, None, "inc", None));
+                    records.push(op_record(trial, clients, called, None, "inc", None));
                     report::send_batch(&records);
                     return;
                 }
                 net += 1;
                 records.push(op_record(
                     trial,
-                    CLIENTS,
+                    clients,
                     called,
                     Some(returned),
                     "inc",
@@ -279,7 +284,7 @@ fn under_load(start: Start, seed: u64) {
         let returned = tick();
         records.push(op_record(
             trial,
-            CLIENTS,
+            clients,
             called,
             last.map(|_| returned),
             "shutdown",

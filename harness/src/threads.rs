@@ -16,11 +16,18 @@ pub fn live() -> BTreeSet<u32> {
     ids
 }
 
-/// The name the kernel shows for a thread (its first 15 bytes).
+/// The name the kernel shows for a thread (its first 15 bytes), or
+/// `unnamed` for a thread spawned without a name (it shows the program's).
 pub fn name(tid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into())
+    let read = |path: String| std::fs::read_to_string(path).map(|s| s.trim().to_string());
+    match (
+        read(format!("/proc/self/task/{tid}/comm")),
+        read("/proc/self/comm".into()),
+    ) {
+        (Ok(name), Ok(program)) if name == program => "unnamed".into(),
+        (Ok(name), _) => name,
+        _ => "?".into(),
+    }
 }
 
 /// CPU time a thread has used, in clock ticks (user + system).

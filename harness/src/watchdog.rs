@@ -25,9 +25,9 @@ static BUSY: [Mutex<Option<Busy>>; SLOTS] = [const { Mutex::new(None) }; SLOTS];
 /// The name a slot's thread goes by in reports.
 pub fn slot_name(slot: usize) -> String {
     if slot == 0 {
-        "main".to_string()
+        "the tutor's main thread".to_string()
     } else {
-        format!("client {}", slot - 1)
+        format!("client thread {}", slot - 1)
     }
 }
 

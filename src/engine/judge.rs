@@ -1,6 +1,8 @@
 //! Turning what the harness observed into verdicts: the judgements every
 //! exercise shares. Exercise-specific ones live with each exercise.
 
+pub mod history;
+
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
@@ -39,7 +41,7 @@ impl PhaseRun {
             match r {
                 Record::Hang { thread, call, .. } => {
                     return Some(format!(
-                        "the run stopped because {thread}'s {call} never returned"
+                        "the run stopped because {call} on {thread} never returned"
                     ));
                 }
                 Record::Panic { .. } => return Some("a panic stopped the run".into()),
@@ -95,7 +97,7 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
             } = r
             {
                 let whose = if thread.starts_with("client ") || thread == "main" {
-                    format!("the tutor's {thread} thread, inside a call to your code")
+                    format!("the tutor's {thread} thread (inside a call to your code)")
                 } else if thread == "(unnamed thread)" {
                     "a thread your code started".to_string()
                 } else {
@@ -162,7 +164,7 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                 return CheckResult::fail(
                     CheckId::Hang,
                     format!(
-                        "{thread}'s {call} has been blocked for {millis} ms and never returned: {hint}"
+                        "{call} on {thread} has been blocked for {millis} ms and never returned: {hint}"
                     ),
                 );
             }

@@ -4,7 +4,9 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
+use crate::models::counter::{CounterModel, CounterOp, CounterRet};
 use std::path::Path;
+use std::time::Duration;
 
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "counter",
@@ -181,5 +183,23 @@ fn sent(run: &PhaseRun, trial: usize) -> (usize, usize) {
 }
 
 fn linearizable(run: &PhaseRun) -> CheckResult {
-    judge::not_checked(CheckId::Linearizable, run)
+    judge::history::linearizable(run, &CounterModel::default(), parse, Duration::from_secs(3))
+}
+
+/// A recorded call as the model sees it: `shutdown()` is a last read.
+fn parse(op: &OpRecord) -> Option<(CounterOp, Option<CounterRet>)> {
+    let value = || {
+        op.output
+            .as_deref()
+            .and_then(|v| v.parse().ok())
+            .map(CounterRet::Value)
+    };
+    let done = || op.output.as_ref().map(|_| CounterRet::Done);
+    Some(match op.input.as_str() {
+        "inc" => (CounterOp::Increment, done()),
+        "dec" => (CounterOp::Decrement, done()),
+        "reset" => (CounterOp::Reset, done()),
+        "get" | "shutdown" => (CounterOp::Get, value()),
+        _ => return None,
+    })
 }
