@@ -163,6 +163,16 @@ fn parse_drawn(text: &str, fallback_note: &str) -> Picture {
             }
         }
     }
+    // Columns count from the first call, not from the text's gutter.
+    let first = lanes
+        .iter()
+        .flat_map(|l| l.bars.iter().map(|b| b.start))
+        .min()
+        .unwrap_or(0);
+    for bar in lanes.iter_mut().flat_map(|l| l.bars.iter_mut()) {
+        bar.start -= first;
+        bar.end -= first;
+    }
     let note = if note.is_empty() {
         fallback_note.to_string()
     } else {
@@ -192,8 +202,14 @@ impl Widget for &Picture {
         let scale = |col: usize| gutter + col * avail / columns;
         let mut y = area.y;
         let bottom = area.y + area.height;
+        // Two rows a lane (bar, then the underline) when there is room.
+        let step = if self.lanes.len() * 2 + 4 <= usize::from(area.height) {
+            2
+        } else {
+            1
+        };
         for lane in &self.lanes {
-            if y + 1 >= bottom {
+            if y >= bottom {
                 break;
             }
             buf.set_string(
@@ -242,7 +258,7 @@ impl Widget for &Picture {
                 if x < area.x + area.width {
                     buf.set_stringn(x, y, text, usize::from(area.x + area.width - x), style);
                 }
-                if bar.impossible && y + 1 < bottom {
+                if bar.impossible && step == 2 && y + 1 < bottom {
                     buf.set_stringn(
                         x,
                         y + 1,
@@ -252,7 +268,7 @@ impl Widget for &Picture {
                     );
                 }
             }
-            y += 2;
+            y += step;
         }
         let axis = Line::from(vec![
             Span::raw(" ".repeat(gutter)),

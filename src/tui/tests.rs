@@ -466,3 +466,17 @@ fn lesson_scrolling_is_clamped_to_the_text() {
     update(&mut app, Msg::Resize(200, 60));
     assert_eq!(app.scroll, 0, "everything fits: nothing to scroll");
 }
+
+/// A linearizable failure exactly as the engine reports it.
+const ENGINE_DETAIL: &str = "thread 0      |- inc() -|\nthread 1                  |- inc() -|\nthread 2    |--------- get() -> 5 ----------|\nthread 3                              |- get() -> 7 -|\nthread 4                                |- get() -> 7 -|\nthread 5  |--------- get() -> 1 ----------|\n          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nAfter these 11 calls the count is 7, so thread 5's get() must return 7, but it\nreturned 1.\n";
+
+#[test]
+fn snapshot_history_from_the_engine_detail() {
+    let mut report = failing_report();
+    report.checks[2] = CheckResult::fail(CheckId::Linearizable, "in trial 0, no order of the calls that respects real time explains the results: After these 11 calls the count is 7, so thread 5's get() must return 7, but it returned 1. (the picture shows 6 calls on 6 thread(s) around it)").with_detail(ENGINE_DETAIL);
+    let mut app = with_report(report);
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::History(1));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+    insta::assert_snapshot!("history_from_engine_wide", draw(&app, 120, 24));
+}

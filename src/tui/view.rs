@@ -417,11 +417,8 @@ impl App {
             .and_then(|r| r.checks.get(self.check_row));
         let Some(check) = check else { return };
         let block = Block::bordered().title(Line::from(vec![
-            Span::styled(
-                format!(" the {} check failed: ", check.id),
-                bold().fg(Color::Red),
-            ),
-            Span::raw(format!("{} ", check.message)),
+            Span::styled(format!(" {} failed", check.id), bold().fg(Color::Red)),
+            Span::raw(": the shrunk history, one lane per thread "),
         ]));
         let inner = block.inner(area);
         block.render(area, buf);
