@@ -480,3 +480,21 @@ fn snapshot_history_from_the_engine_detail() {
     insta::assert_snapshot!(draw(&app, 80, 24));
     insta::assert_snapshot!("history_from_engine_wide", draw(&app, 120, 24));
 }
+
+#[test]
+fn q_leaves_a_choice_question_but_types_into_a_short_answer() {
+    let mut app = app();
+    keys(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('t'), KeyCode::Char('q')],
+    );
+    assert_eq!(app.screen, Screen::Lesson(0));
+    keys(
+        &mut app,
+        &[KeyCode::Char('t'), KeyCode::Char('b'), KeyCode::Enter],
+    );
+    chars(&mut app, "q");
+    assert_eq!(app.quiz.typed, "q");
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Lesson(0));
+}

@@ -461,7 +461,9 @@ fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let total = quiz.len();
-    if key.code == KeyCode::Esc {
+    // Esc leaves; so does q, except while typing a short answer.
+    let typing = matches!(item.kind, QuizKind::Short { .. }) && !app.quiz.answered;
+    if key.code == KeyCode::Esc || (key.code == KeyCode::Char('q') && !typing) {
         app.screen = Screen::Lesson(i);
         app.status = "quiz left unfinished".to_string();
         return Vec::new();

@@ -159,7 +159,7 @@ impl App {
                     "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys"
                 }
                 Screen::History(_) => "q / Enter back to the checks",
-                Screen::Quiz(_) => "↑↓ or a-d choose  Enter answer  Esc leave the quiz",
+                Screen::Quiz(_) => "↑↓ or a-d choose  Enter answer  Esc (or q) leave the quiz",
             };
             Line::styled(format!(" {keys}"), dim())
         };
