@@ -333,7 +333,7 @@ fn wrap(
     let mut lines = Vec::new();
     let prefix_width = |p: &[Span<'static>]| p.iter().map(Span::width).sum::<usize>();
     let mut current: Vec<Span<'static>> = first.clone();
-    let mut avail = width.saturating_sub(prefix_width(&first)).max(10);
+    let mut avail = width.saturating_sub(prefix_width(&first)).max(4);
     let mut used = 0usize;
     let mut pending_space = false;
     // Words are runs of non-space text, possibly in several styles
@@ -367,7 +367,7 @@ fn wrap(
         let sp = usize::from(pending_space);
         if used > 0 && used + sp + w > avail {
             lines.push(Line::from(std::mem::replace(&mut current, rest.clone())));
-            avail = width.saturating_sub(prefix_width(&rest)).max(10);
+            avail = width.saturating_sub(prefix_width(&rest)).max(4);
             used = 0;
             pending_space = false;
         }
@@ -384,7 +384,7 @@ fn wrap(
                 if used + cw > avail && used > 0 {
                     current.push(Span::styled(std::mem::take(&mut chunk), style));
                     lines.push(Line::from(std::mem::replace(&mut current, rest.clone())));
-                    avail = width.saturating_sub(prefix_width(&rest)).max(10);
+                    avail = width.saturating_sub(prefix_width(&rest)).max(4);
                     used = 0;
                 }
                 chunk.push(ch);
@@ -431,44 +431,73 @@ fn table(rows: &[Vec<Cell>], width: usize) -> Vec<Line<'static>> {
         widths[i] = w - 1;
     }
     let border = Style::new().fg(Color::DarkGray);
-    let mut lines = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        let mut spans = Vec::new();
-        for (i, w) in widths.iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(" │ ", border));
-            }
-            let cell = row.get(i).cloned().unwrap_or_default();
-            let mut used = 0;
-            for (text, style) in cell {
-                let style = if r == 0 {
-                    style.add_modifier(Modifier::BOLD)
-                } else {
-                    style
-                };
-                let mut out = String::new();
-                for ch in text.chars() {
-                    let cw = width_of(ch.encode_utf8(&mut [0; 4]));
-                    if used + cw > *w {
-                        out.pop();
-                        out.push('…');
-                        used = *w;
-                        break;
+    // Cells wrap inside their column; a row is as tall as its tallest cell.
+    let laid: Vec<Vec<Vec<Line<'static>>>> = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let cell: Cell = row
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(t, st)| {
+                            (
+                                t,
+                                if r == 0 {
+                                    st.add_modifier(Modifier::BOLD)
+                                } else {
+                                    st
+                                },
+                            )
+                        })
+                        .collect();
+                    if cell.iter().all(|(t, _)| t.trim().is_empty()) {
+                        vec![Line::from("")]
+                    } else {
+                        wrap(&cell, *w, Vec::new(), Vec::new())
                     }
-                    out.push(ch);
-                    used += cw;
-                }
-                spans.push(Span::styled(out, style));
-                if used >= *w {
-                    break;
-                }
-            }
-            spans.push(Span::raw(" ".repeat(w.saturating_sub(used))));
+                })
+                .collect()
+        })
+        .collect();
+    let tall = laid
+        .iter()
+        .skip(1)
+        .any(|row| row.iter().any(|cell| cell.len() > 1));
+    let rule = |fill: &str, joint: &str| {
+        let parts: Vec<String> = widths.iter().map(|w| fill.repeat(*w)).collect();
+        Line::styled(parts.join(joint), border)
+    };
+    let mut lines = Vec::new();
+    for (r, row) in laid.iter().enumerate() {
+        if r > 1 && tall {
+            lines.push(rule("─", "─┼─"));
         }
-        lines.push(Line::from(spans));
+        let height = row.iter().map(Vec::len).max().unwrap_or(1);
+        for k in 0..height {
+            let mut spans = Vec::new();
+            for (i, w) in widths.iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::styled(" │ ", border));
+                }
+                let used = match row[i].get(k) {
+                    Some(line) => {
+                        spans.extend(line.spans.iter().cloned());
+                        line.width()
+                    }
+                    None => 0,
+                };
+                spans.push(Span::raw(" ".repeat(w.saturating_sub(used))));
+            }
+            lines.push(Line::from(spans));
+        }
         if r == 0 {
-            let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-            lines.push(Line::styled(rule.join("─┼─"), border));
+            lines.push(rule("═", "═╪═"));
         }
     }
     lines
