@@ -284,11 +284,17 @@ impl Renderer {
                         .collect()
                 };
                 let bar = Span::styled("│ ", Style::new().fg(Color::DarkGray));
+                let more = Span::styled("┆ ", Style::new().fg(Color::DarkGray));
+                let indent: usize = rest.iter().map(Span::width).sum::<usize>() + 2;
+                let avail = self.width.saturating_sub(indent).max(20);
                 for line in body {
-                    let mut spans = rest.clone();
-                    spans.push(bar.clone());
-                    spans.extend(line.spans);
-                    self.lines.push(Line::from(spans));
+                    // Long lines continue on the next row behind a dotted bar.
+                    for (n, piece) in split_line(line, avail).into_iter().enumerate() {
+                        let mut spans = rest.clone();
+                        spans.push(if n == 0 { bar.clone() } else { more.clone() });
+                        spans.extend(piece.spans);
+                        self.lines.push(Line::from(spans));
+                    }
                 }
                 self.need_gap = true;
             }
@@ -320,6 +326,36 @@ impl Renderer {
             }
         }
     }
+}
+
+/// Cuts a line into rows at most `width` cells wide, keeping styles.
+fn split_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width {
+        return vec![line];
+    }
+    let mut rows = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut chunk = String::new();
+        for ch in span.content.chars() {
+            let cw = width_of(ch.encode_utf8(&mut [0; 4]));
+            if used + cw > width {
+                current.push(Span::styled(std::mem::take(&mut chunk), span.style));
+                rows.push(Line::from(std::mem::take(&mut current)));
+                used = 0;
+            }
+            chunk.push(ch);
+            used += cw;
+        }
+        if !chunk.is_empty() {
+            current.push(Span::styled(chunk, span.style));
+        }
+    }
+    if !current.is_empty() {
+        rows.push(Line::from(current));
+    }
+    rows
 }
 
 /// Greedy word wrap of styled segments, with prefixes for the first and
@@ -522,7 +558,7 @@ mod tests {
 
     #[test]
     fn renders_blocks_and_wraps_with_prefixes() {
-        let md = "# Title\n\nSome *text* with `code` and a long sentence that must wrap somewhere.\n\n> quoted words that also wrap around the edge of the screen\n\n- one\n- two\n  1. nested\n\n| a | bb |\n|---|----|\n| 1 | 2 |\n\n```rust\nlet x = 1;\n```\n";
+        let md = "# Title\n\nSome *text* with `code` and a long sentence that must wrap somewhere.\n\n> quoted words that also wrap around the edge of the screen\n\n- one\n- two\n  1. nested\n\n| a | bb |\n|---|----|\n| 1 | 2 |\n\n```rust\nlet x = 1;\nlet long = some_function(with, quite, a, few, arguments);\n```\n";
         let out = plain(&render(md, 30));
         insta::assert_snapshot!(out);
     }
