@@ -229,14 +229,21 @@ fn build_with(
     let display = file.display().to_string();
     let mut protections = None;
     let source = match isolation {
-        None => file,
+        None => file.clone(),
         Some(_) => {
             // Only a copy of the submission is reachable from the sandbox.
             let name = file.file_name().map_or_else(
                 || std::ffi::OsString::from("solution.rs"),
                 |n| n.to_os_string(),
             );
-            let copy = work.path().join(name);
+            // In a folder of its own, so rustc can name it by its real path
+            // (`--remap-path-prefix`): messages match `threadlings check`'s.
+            let dir = work.path().join("src");
+            std::fs::create_dir(&dir).map_err(|source| EngineError::Io {
+                what: "cannot create a working directory".into(),
+                source,
+            })?;
+            let copy = dir.join(name);
             copy_readable(&file, &copy)?;
             copy
         }
@@ -248,6 +255,7 @@ fn build_with(
         &prebuilt,
         work.path(),
         isolation.map(|i| (i, &mut protections)),
+        file.parent(),
         cancel,
     )?;
     timings.compile_ms = started.elapsed().as_millis() as u64;
@@ -338,6 +346,7 @@ fn compile(
     prebuilt: &toolchain::Prebuilt,
     work: &Path,
     isolation: Option<(&Isolation, &mut Option<Protections>)>,
+    original_dir: Option<&Path>,
     cancel: &Cancel,
 ) -> Result<Compiled, EngineError> {
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
@@ -389,6 +398,13 @@ fn compile(
         .current_dir(work)
         .env("TMPDIR", work);
     if let Some((isolation, active)) = isolation {
+        if let (Some(copied), Some(original)) = (file.parent(), original_dir) {
+            let mut remap = std::ffi::OsString::from("--remap-path-prefix=");
+            remap.push(copied);
+            remap.push("=");
+            remap.push(original);
+            cmd.arg(remap);
+        }
         let policy = Policy::new(work, isolation.compile_limits.clone()).readable(&prebuilt.root);
         let applied = isolation
             .sandbox
