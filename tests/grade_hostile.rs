@@ -235,7 +235,9 @@ fn honest_submissions_get_the_same_verdicts_as_check() {
             for (a, b) in report.checks.iter().zip(&alone.checks) {
                 assert_eq!(a.status, b.status, "{rel} {}", a.id);
                 if a.status != Status::NotChecked {
-                    assert_eq!(a.message, b.message, "{rel} {}", a.id);
+                    // Same message, up to measured numbers (ms of CPU).
+                    let shape = |m: &str| m.replace(|c: char| c.is_ascii_digit(), "");
+                    assert_eq!(shape(&a.message), shape(&b.message), "{rel} {}", a.id);
                 }
             }
         } else {
