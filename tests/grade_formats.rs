@@ -112,7 +112,14 @@ fn gradescope_has_exactly_the_documented_keys() {
         keys.sort();
         assert_eq!(
             keys,
-            ["max_score", "name", "output", "score", "status", "visibility"]
+            [
+                "max_score",
+                "name",
+                "output",
+                "score",
+                "status",
+                "visibility"
+            ]
         );
         assert!(t["name"].is_string() && t["output"].is_string());
         assert!(t["score"].is_number() && t["max_score"].is_number());
@@ -143,7 +150,10 @@ fn junit_parses_with_a_suite_per_student_and_failures() {
         .children()
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
-    let names: Vec<_> = suites.iter().map(|s| s.attribute("name").unwrap()).collect();
+    let names: Vec<_> = suites
+        .iter()
+        .map(|s| s.attribute("name").unwrap())
+        .collect();
     assert_eq!(names, ["alice", "bob, jr", "carol"]);
     let cases = |i: usize| -> Vec<roxmltree::Node> {
         suites[i]
@@ -152,7 +162,11 @@ fn junit_parses_with_a_suite_per_student_and_failures() {
             .collect()
     };
     assert_eq!(cases(0).len(), counter().checks.len());
-    assert!(cases(0).iter().all(|c| c.children().all(|n| !n.is_element())));
+    assert!(
+        cases(0)
+            .iter()
+            .all(|c| c.children().all(|n| !n.is_element()))
+    );
     let bob = cases(1);
     let failed: Vec<_> = bob
         .iter()
@@ -174,11 +188,7 @@ fn junit_parses_with_a_suite_per_student_and_failures() {
     assert_eq!(suites[1].attribute("failures"), Some("2"));
     assert_eq!(suites[1].attribute("tests"), Some("9"));
     // The tool error is an <error>.
-    assert!(
-        cases(2)[0]
-            .children()
-            .any(|n| n.has_tag_name("error"))
-    );
+    assert!(cases(2)[0].children().any(|n| n.has_tag_name("error")));
 }
 
 #[test]
@@ -191,7 +201,10 @@ fn csv_has_the_header_and_a_row_per_student() {
         "student,score,compile,owner-thread,correctness,linearizable,lost-messages,leaked-workers,hang,busy-loop,panic"
     );
     assert_eq!(lines.len(), 4);
-    assert_eq!(lines[1], "alice,100,pass,pass,pass,pass,pass,pass,pass,pass,pass");
+    assert_eq!(
+        lines[1],
+        "alice,100,pass,pass,pass,pass,pass,pass,pass,pass,pass"
+    );
     assert_eq!(
         lines[2],
         "\"bob, jr\",75,pass,pass,pass,pass,pass,pass,fail,pass,fail"
@@ -251,7 +264,14 @@ fn cli_usage_errors_exit_2() {
     std::fs::write(&weights, "[weights]\nnope = 3\n").unwrap();
     let run = |args: &[&str]| Command::new(bin).args(args).output().unwrap();
     let d = dir.path().to_str().unwrap();
-    let out = run(&["grade", d, "--exercise", "counter", "--format", "gradescope"]);
+    let out = run(&[
+        "grade",
+        d,
+        "--exercise",
+        "counter",
+        "--format",
+        "gradescope",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("one submission"));
     assert!(out.stdout.is_empty());

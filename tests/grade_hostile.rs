@@ -50,10 +50,7 @@ fn procs_with(marker: &str) -> Vec<String> {
     found
 }
 
-fn batch(
-    dir: &Path,
-    isolation: Option<Isolation>,
-) -> (Vec<Graded>, &'static exercise::Exercise) {
+fn batch(dir: &Path, isolation: Option<Isolation>) -> (Vec<Graded>, &'static exercise::Exercise) {
     let ex = exercise::find("counter").unwrap();
     let subs = grade::discover(dir, ex).expect("submissions");
     let options = GradeOptions {
@@ -244,9 +241,18 @@ fn honest_submissions_get_the_same_verdicts_as_check() {
             // Buggy ones fail their known check, with the same message.
             let text = std::fs::read_to_string(corpus(rel)).unwrap();
             let want = expected(&text);
-            let a = report.checks.iter().find(|c| c.id.as_str() == want).unwrap();
+            let a = report
+                .checks
+                .iter()
+                .find(|c| c.id.as_str() == want)
+                .unwrap();
             let b = alone.checks.iter().find(|c| c.id.as_str() == want).unwrap();
-            assert_eq!(a.status, Status::Failed, "{rel}:\n{}", report.to_text(false));
+            assert_eq!(
+                a.status,
+                Status::Failed,
+                "{rel}:\n{}",
+                report.to_text(false)
+            );
             assert_eq!(b.status, Status::Failed, "{rel}:\n{}", alone.to_text(false));
         }
     }

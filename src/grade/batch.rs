@@ -192,9 +192,7 @@ fn grade_one(exercise: &'static Exercise, sub: &Submission, options: &GradeOptio
         Ok(Checked::Cancelled) => Err("the check was cancelled".to_string()),
         Err(e) => Err(e.to_string()),
     };
-    let score = outcome
-        .as_ref()
-        .map_or(0.0, |r| options.weights.score(r));
+    let score = outcome.as_ref().map_or(0.0, |r| options.weights.score(r));
     Graded {
         submission: sub.clone(),
         outcome,

@@ -67,7 +67,14 @@ pub fn describe_protections(p: Option<Protections>) -> String {
     ];
     let on: Vec<&str> = all.iter().filter(|(_, b)| *b).map(|(n, _)| *n).collect();
     let off: Vec<&str> = all.iter().filter(|(_, b)| !*b).map(|(n, _)| *n).collect();
-    let mut s = format!("active: {}", if on.is_empty() { "none".into() } else { on.join(", ") });
+    let mut s = format!(
+        "active: {}",
+        if on.is_empty() {
+            "none".into()
+        } else {
+            on.join(", ")
+        }
+    );
     if !off.is_empty() {
         let _ = write!(s, "; unavailable or unused: {}", off.join(", "));
     }
@@ -280,8 +287,16 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
         exercise.id,
         round2(weights.max())
     );
-    let _ = writeln!(out, "sandbox: {}", describe_protections(batch_protections(graded)));
-    let _ = write!(out, "{:<width$}  {:>6}  {:<7}", "student", "score", "verdict");
+    let _ = writeln!(
+        out,
+        "sandbox: {}",
+        describe_protections(batch_protections(graded))
+    );
+    let _ = write!(
+        out,
+        "{:<width$}  {:>6}  {:<7}",
+        "student", "score", "verdict"
+    );
     for id in exercise.checks {
         let _ = write!(out, "  {}", id.as_str());
     }
@@ -345,7 +360,11 @@ pub fn summary(exercise: &Exercise, graded: &[Graded]) -> String {
         "graded {} submissions: {passed} passed every check, {errors} could not be checked",
         graded.len()
     );
-    let _ = writeln!(out, "  {:<15} {:>6} {:>12}", "check", "failed", "not-checked");
+    let _ = writeln!(
+        out,
+        "  {:<15} {:>6} {:>12}",
+        "check", "failed", "not-checked"
+    );
     for &id in exercise.checks {
         let count = |s: Status| {
             graded

@@ -49,7 +49,11 @@ impl Weights {
             .map_err(|e| GradeError::Weights(format!("invalid weights file: {e}")))?;
         let mut weights = Weights::default_for(exercise);
         for (name, value) in file.weights {
-            let Some(slot) = weights.points.iter_mut().find(|(id, _)| id.as_str() == name) else {
+            let Some(slot) = weights
+                .points
+                .iter_mut()
+                .find(|(id, _)| id.as_str() == name)
+            else {
                 let known: Vec<&str> = exercise.checks.iter().map(|c| c.as_str()).collect();
                 return Err(GradeError::Weights(format!(
                     "the weights file names an unknown check {name:?}; the checks of {} are: {}",
@@ -70,7 +74,10 @@ impl Weights {
     /// Reads a weights file (see [`Weights::parse`]).
     pub fn load(exercise: &Exercise, path: &Path) -> Result<Weights, GradeError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            GradeError::Weights(format!("cannot read the weights file {}: {e}", path.display()))
+            GradeError::Weights(format!(
+                "cannot read the weights file {}: {e}",
+                path.display()
+            ))
         })?;
         Weights::parse(exercise, &text)
     }
