@@ -162,7 +162,7 @@ pub struct Program {
     binary: PathBuf,
     display: String,
     timings: Timings,
-    isolation: Option<Isolation>,
+    isolation: Option<Box<Isolation>>,
     protections: Option<Protections>,
     // Holds the binary; removed when the program is dropped.
     _work: tempfile::TempDir,
@@ -265,7 +265,7 @@ fn build_with(
             binary,
             display,
             timings,
-            isolation: isolation.cloned(),
+            isolation: isolation.cloned().map(Box::new),
             protections,
             _work: work,
         }),
@@ -300,7 +300,7 @@ impl Program {
         let runs = run_phases(
             self.exercise,
             &self.binary,
-            self.isolation.as_ref(),
+            self.isolation.as_deref(),
             options,
         )?;
         if let Some(p) = runs.iter().find_map(|(_, p)| *p) {

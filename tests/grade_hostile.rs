@@ -149,10 +149,10 @@ fn hostile_submissions_fail_and_are_contained() {
                 ));
             }
         }
-        if let Ok(text) = serde_json::to_string(report) {
-            if text.contains("SECRET") {
-                problems.push(format!("{student}: the secret file leaked"));
-            }
+        if let Ok(text) = serde_json::to_string(report)
+            && text.contains("SECRET")
+        {
+            problems.push(format!("{student}: the secret file leaked"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));

@@ -185,11 +185,11 @@ impl Report {
                 Status::NotChecked => paint("33", "----"),
             };
             let _ = writeln!(out, "  {mark}  {:<15} {}", check.id.as_str(), check.message);
-            if check.status != Status::Passed {
-                if let Some(detail) = &check.detail {
-                    for line in detail.lines() {
-                        let _ = writeln!(out, "        {line}");
-                    }
+            if check.status != Status::Passed
+                && let Some(detail) = &check.detail
+            {
+                for line in detail.lines() {
+                    let _ = writeln!(out, "        {line}");
                 }
             }
         }

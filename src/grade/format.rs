@@ -201,11 +201,11 @@ fn gradescope(g: &Graded, weights: &Weights) -> String {
                 .map(|c| {
                     let max = round2(weights.of(c.id));
                     let mut text = c.message.clone();
-                    if c.status != Status::Passed {
-                        if let Some(d) = &c.detail {
-                            text.push_str("\n\n");
-                            text.push_str(d);
-                        }
+                    if c.status != Status::Passed
+                        && let Some(d) = &c.detail
+                    {
+                        text.push_str("\n\n");
+                        text.push_str(d);
                     }
                     json!({
                         "name": c.id.as_str(),
