@@ -91,6 +91,20 @@ fn hostile_submissions_fail_and_are_contained() {
     }
     assert!(expect.len() >= 15, "the hostile corpus is incomplete");
 
+    // Degrade honestly: what the kernel cannot enforce is not asserted.
+    let active = Isolation::probe().protections();
+    let fs = active.landlock_fs;
+    let net = active.net_namespace || active.landlock_net;
+    let pids = active.pid_namespace;
+    if !(fs && net && pids) {
+        eprintln!("partial sandbox here, some assertions skipped: {active:?}");
+    }
+    let unenforced = |student: &str| match student {
+        "write_files" | "include_outside" => !fs,
+        "connect_loopback" => !net,
+        _ => false,
+    };
+
     let started = Instant::now();
     let (graded, _) = batch(subs.path(), Some(Isolation::probe()));
     eprintln!(
@@ -129,6 +143,9 @@ fn hostile_submissions_fail_and_are_contained() {
                 .join(" ")
         );
         assert!(report.protections.is_some(), "{student}: no protections");
+        if unenforced(student) {
+            continue;
+        }
         if report.passed {
             problems.push(format!("{student}: passed"));
         }
@@ -158,6 +175,9 @@ fn hostile_submissions_fail_and_are_contained() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 
     // Nothing written outside.
+    if !fs {
+        return;
+    }
     let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
     for path in [
         home.join(format!("{marker}-home")),
@@ -176,8 +196,12 @@ fn hostile_submissions_fail_and_are_contained() {
         let _ = stream.read_to_end(&mut buf);
         connected.push(format!("{from}: {}", String::from_utf8_lossy(&buf)));
     }
-    assert!(connected.is_empty(), "connections: {connected:?}");
-    // No process left behind.
+    assert!(!net || connected.is_empty(), "connections: {connected:?}");
+    // No process left behind (the supervisor's group kill alone cannot
+    // reach a `setsid` process; the PID namespace does).
+    if !pids {
+        return;
+    }
     std::thread::sleep(Duration::from_millis(200));
     let left = procs_with(&marker);
     assert!(left.is_empty(), "processes left behind: {left:#?}");
@@ -191,6 +215,7 @@ fn honest_submissions_get_the_same_verdicts_as_check() {
         "buggy/unsigned_count.rs",
         "buggy/mutex_no_worker.rs",
         "buggy/returns_before_exit.rs",
+        "buggy/try_recv_spin.rs",
     ];
     let subs = tempfile::tempdir().unwrap();
     for rel in files {
