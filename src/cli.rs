@@ -1,4 +1,6 @@
-//! Command-line parsing and the `check` and `list` verbs.
+//! Command-line parsing and the `check`, `grade` and `list` verbs.
+
+mod grade;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,6 +35,8 @@ struct Cli {
 enum Verb {
     /// Compile an exercise file and check it on real threads under load.
     Check(CheckArgs),
+    /// Grade a directory of submissions, each isolated in a sandbox.
+    Grade(grade::GradeArgs),
     /// List the exercises.
     List,
     /// Test hook: save progress in a loop forever (for kill tests).
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.take() {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
+        Some(Verb::Grade(args)) => grade::run(args),
         Some(Verb::List) => list(),
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
         None => tutor(cli, process_start),

@@ -13,6 +13,7 @@ pub mod supervisor;
 pub mod toolchain;
 
 use crate::exercise::Exercise;
+use crate::sandbox::{self, Policy, Protections, Sandbox};
 use judge::PhaseRun;
 use report::{CheckId, CheckResult, Report, Timings};
 use std::io::Read;
@@ -35,6 +36,14 @@ pub enum EngineError {
     /// The harness or compiler could not be prepared.
     #[error(transparent)]
     Toolchain(#[from] toolchain::ToolchainError),
+    /// The sandbox could not be prepared for a step.
+    #[error("cannot isolate the {step} step: {source}")]
+    Sandbox {
+        /// `compile` or the phase's name.
+        step: String,
+        /// Why.
+        source: sandbox::SandboxError,
+    },
     /// A working directory or child process could not be created.
     #[error("{what}: {source}")]
     Io {
@@ -52,6 +61,9 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Flipping this kills the running check and returns [`Checked::Cancelled`].
     pub cancel: Cancel,
+    /// Compile and run inside the sandbox (grading); `None` (the default,
+    /// `threadlings check`) runs them as plain supervised children.
+    pub isolation: Option<Isolation>,
 }
 
 impl CheckOptions {
@@ -60,7 +72,39 @@ impl CheckOptions {
         CheckOptions {
             seed: random_seed(),
             cancel: Cancel::new(),
+            isolation: None,
         }
+    }
+}
+
+/// How to isolate an untrusted submission: each build gets its own
+/// directory holding only a copy of the submission, and both `rustc` and
+/// the compiled program run in the sandbox with that directory as the only
+/// writable place.
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    /// The probed sandbox to apply.
+    pub sandbox: Sandbox,
+    /// Limits of the compile step.
+    pub compile_limits: sandbox::Limits,
+    /// Limits of each run phase.
+    pub run_limits: sandbox::Limits,
+}
+
+impl Isolation {
+    /// What this machine supports, with the sandbox's default limits.
+    pub fn probe() -> Isolation {
+        Isolation {
+            sandbox: Sandbox::probe().clone(),
+            compile_limits: sandbox::Limits::for_compile(),
+            run_limits: sandbox::Limits::for_run(),
+        }
+    }
+
+    /// The protections active for a run step (compile steps get the same,
+    /// except perhaps the mount namespace).
+    pub fn protections(&self) -> Protections {
+        self.sandbox.protections()
     }
 }
 
@@ -97,7 +141,11 @@ pub fn check(
     file: &Path,
     options: &CheckOptions,
 ) -> Result<Checked, EngineError> {
-    match build(exercise, file, &options.cancel)? {
+    let built = match &options.isolation {
+        Some(isolation) => build_isolated(exercise, file, isolation, &options.cancel)?,
+        None => build(exercise, file, &options.cancel)?,
+    };
+    match built {
         Built::Program(program) => program.run(options),
         Built::Failed(mut report) => {
             report.seed = options.seed;
@@ -114,6 +162,8 @@ pub struct Program {
     binary: PathBuf,
     display: String,
     timings: Timings,
+    isolation: Option<Box<Isolation>>,
+    protections: Option<Protections>,
     // Holds the binary; removed when the program is dropped.
     _work: tempfile::TempDir,
 }
@@ -133,6 +183,27 @@ pub enum Built {
 pub fn build(
     exercise: &'static Exercise,
     file: &Path,
+    cancel: &Cancel,
+) -> Result<Built, EngineError> {
+    build_with(exercise, file, None, cancel)
+}
+
+/// Compiles `file` as a solution of `exercise` in isolation: a copy of the
+/// file in a fresh directory, `rustc` in the sandbox; the program built
+/// runs in the sandbox too. Reports carry the protections that were active.
+pub fn build_isolated(
+    exercise: &'static Exercise,
+    file: &Path,
+    isolation: &Isolation,
+    cancel: &Cancel,
+) -> Result<Built, EngineError> {
+    build_with(exercise, file, Some(isolation), cancel)
+}
+
+fn build_with(
+    exercise: &'static Exercise,
+    file: &Path,
+    isolation: Option<&Isolation>,
     cancel: &Cancel,
 ) -> Result<Built, EngineError> {
     let file = std::fs::canonicalize(file).map_err(|source| EngineError::MissingFile {
@@ -155,16 +226,47 @@ pub fn build(
             what: "cannot create a working directory".into(),
             source,
         })?;
-    let started = Instant::now();
-    let compiled = compile(exercise, &file, &prebuilt, work.path(), cancel)?;
-    timings.compile_ms = started.elapsed().as_millis() as u64;
     let display = file.display().to_string();
+    let mut protections = None;
+    let source = match isolation {
+        None => file.clone(),
+        Some(_) => {
+            // Only a copy of the submission is reachable from the sandbox.
+            let name = file.file_name().map_or_else(
+                || std::ffi::OsString::from("solution.rs"),
+                |n| n.to_os_string(),
+            );
+            // In a folder of its own, so rustc can name it by its real path
+            // (`--remap-path-prefix`): messages match `threadlings check`'s.
+            let dir = work.path().join("src");
+            std::fs::create_dir(&dir).map_err(|source| EngineError::Io {
+                what: "cannot create a working directory".into(),
+                source,
+            })?;
+            let copy = dir.join(name);
+            copy_readable(&file, &copy)?;
+            copy
+        }
+    };
+    let started = Instant::now();
+    let compiled = compile(
+        exercise,
+        &source,
+        &prebuilt,
+        work.path(),
+        isolation.map(|i| (i, &mut protections)),
+        file.parent(),
+        cancel,
+    )?;
+    timings.compile_ms = started.elapsed().as_millis() as u64;
     Ok(match compiled {
         Compiled::Binary(binary) => Built::Program(Program {
             exercise,
             binary,
             display,
             timings,
+            isolation: isolation.cloned().map(Box::new),
+            protections,
             _work: work,
         }),
         Compiled::Cancelled => Built::Cancelled,
@@ -183,6 +285,7 @@ pub fn build(
             );
             let mut report = Report::new(exercise.id, &display, 0, checks);
             report.timings = timings;
+            report.protections = protections;
             Built::Failed(Box::new(report))
         }
     })
@@ -193,7 +296,17 @@ impl Program {
     pub fn run(&self, options: &CheckOptions) -> Result<Checked, EngineError> {
         let mut timings = self.timings;
         let started = Instant::now();
-        let runs = run_phases(self.exercise, &self.binary, options)?;
+        let mut protections = self.protections;
+        let runs = run_phases(
+            self.exercise,
+            &self.binary,
+            self.isolation.as_deref(),
+            options,
+        )?;
+        if let Some(p) = runs.iter().find_map(|(_, p)| *p) {
+            protections = Some(p);
+        }
+        let runs: Vec<PhaseRun> = runs.into_iter().map(|(r, _)| r).collect();
         timings.run_ms = started.elapsed().as_millis() as u64;
         if runs.iter().any(|r| r.ending == Ending::Cancelled) {
             return Ok(Checked::Cancelled);
@@ -205,6 +318,7 @@ impl Program {
         checks.extend((self.exercise.judge)(&runs));
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
+        report.protections = protections;
         Ok(Checked::Done(report))
     }
 }
@@ -215,11 +329,24 @@ enum Compiled {
     Cancelled,
 }
 
+/// Copies `from` to `to`, readable by everyone (the sandbox's uid).
+fn copy_readable(from: &Path, to: &Path) -> Result<(), EngineError> {
+    use std::os::unix::fs::PermissionsExt;
+    let io = |source| EngineError::Io {
+        what: format!("cannot copy {} into its working directory", from.display()),
+        source,
+    };
+    std::fs::copy(from, to).map_err(io)?;
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o644)).map_err(io)
+}
+
 fn compile(
     exercise: &Exercise,
     file: &Path,
     prebuilt: &toolchain::Prebuilt,
     work: &Path,
+    isolation: Option<(&Isolation, &mut Option<Protections>)>,
+    original_dir: Option<&Path>,
     cancel: &Cancel,
 ) -> Result<Compiled, EngineError> {
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
@@ -228,7 +355,14 @@ fn compile(
         source,
     })?;
     let binary = work.join("check");
-    let mut cmd = Command::new(toolchain::rustc());
+    let rustc = match (&isolation, sandbox::rustc_sysroot()) {
+        // The toolchain's own rustc: the rustup proxy would need ~/.rustup.
+        (Some(_), Some(sysroot)) if sysroot.join("bin/rustc").is_file() => {
+            sysroot.join("bin/rustc")
+        }
+        _ => toolchain::rustc(),
+    };
+    let mut cmd = Command::new(rustc);
     cmd.arg("--edition=2021")
         .args(["--crate-type", "bin", "--crate-name", "threadlings_check"])
         .args([
@@ -263,6 +397,24 @@ fn compile(
         .arg(&glue_path)
         .current_dir(work)
         .env("TMPDIR", work);
+    if let Some((isolation, active)) = isolation {
+        if let (Some(copied), Some(original)) = (file.parent(), original_dir) {
+            let mut remap = std::ffi::OsString::from("--remap-path-prefix=");
+            remap.push(copied);
+            remap.push("=");
+            remap.push(original);
+            cmd.arg(remap);
+        }
+        let policy = Policy::new(work, isolation.compile_limits.clone()).readable(&prebuilt.root);
+        let applied = isolation
+            .sandbox
+            .apply(&mut cmd, &policy)
+            .map_err(|source| EngineError::Sandbox {
+                step: "compile".into(),
+                source,
+            })?;
+        *active = Some(applied);
+    }
     let limits = Limits {
         wall: COMPILE_LIMIT,
         output_cap: OUTPUT_CAP,
@@ -293,18 +445,21 @@ fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+type PhaseOutcome = (PhaseRun, Option<Protections>);
+
 fn run_phases(
     exercise: &Exercise,
     binary: &Path,
+    isolation: Option<&Isolation>,
     options: &CheckOptions,
-) -> Result<Vec<PhaseRun>, EngineError> {
+) -> Result<Vec<PhaseOutcome>, EngineError> {
     // The phases are independent processes; running them side by side
     // keeps the verdict fast. Each thread here is joined before we return.
     std::thread::scope(|scope| {
         let handles: Vec<_> = exercise
             .phases
             .iter()
-            .map(|&phase| scope.spawn(move || run_phase(phase, binary, options)))
+            .map(|&phase| scope.spawn(move || run_phase(phase, binary, isolation, options)))
             .collect();
         handles
             .into_iter()
@@ -316,8 +471,9 @@ fn run_phases(
 fn run_phase(
     phase: &'static str,
     binary: &Path,
+    isolation: Option<&Isolation>,
     options: &CheckOptions,
-) -> Result<PhaseRun, EngineError> {
+) -> Result<PhaseOutcome, EngineError> {
     let secret = new_secret();
     let mut cmd = Command::new(binary);
     cmd.arg(phase)
@@ -327,6 +483,22 @@ fn run_phase(
             format!("{}:{secret}", supervisor::REPORT_FD),
         )
         .env("RUST_BACKTRACE", "0");
+    let mut protections = None;
+    if let Some(isolation) = isolation {
+        let work = binary.parent().unwrap_or(Path::new("/"));
+        cmd.current_dir(work);
+        // The harness reads /proc/self/task and /proc/self/stat; ptrace
+        // access checks still keep other processes' entries closed.
+        let policy = Policy::new(work, isolation.run_limits.clone()).readable("/proc");
+        let applied = isolation
+            .sandbox
+            .apply(&mut cmd, &policy)
+            .map_err(|source| EngineError::Sandbox {
+                step: phase.into(),
+                source,
+            })?;
+        protections = Some(applied);
+    }
     let limits = Limits {
         wall: PHASE_LIMIT,
         output_cap: OUTPUT_CAP,
@@ -339,10 +511,11 @@ fn run_phase(
         })?;
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-    Ok(PhaseRun {
+    let run = PhaseRun {
         phase,
         records: protocol::parse(&finished.report, &secret),
         ending: finished.ending,
         stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-    })
+    };
+    Ok((run, protections))
 }

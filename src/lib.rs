@@ -10,6 +10,7 @@
 pub mod course;
 pub mod engine;
 pub mod exercise;
+pub mod grade;
 pub mod linearizability;
 pub mod models;
 pub mod sandbox;

@@ -138,6 +138,9 @@ pub struct Report {
     pub checks: Vec<CheckResult>,
     /// Where the time went.
     pub timings: Timings,
+    /// The sandbox protections that were active, for isolated checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protections: Option<crate::sandbox::Protections>,
 }
 
 impl Report {
@@ -150,6 +153,7 @@ impl Report {
             seed,
             checks,
             timings: Timings::default(),
+            protections: None,
         }
     }
 
