@@ -9,6 +9,7 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
+use crate::linearizability::search::{Mode, SearchOutcome, search};
 use crate::linearizability::{
     CheckOptions, Model, Operation, Outcome, Timeline, check_with, op_label, render_text,
 };
@@ -270,7 +271,102 @@ fn correctness(run: &PhaseRun) -> CheckResult {
     )
 }
 
-type LedgerHistory = Vec<Operation<LedgerOp, LedgerRet>>;
+type LedgerOperation = Operation<LedgerOp, LedgerRet>;
+type LedgerHistory = Vec<LedgerOperation>;
+
+/// How a call changed the balances, if its result says it did anything;
+/// `None` when that is unknown (the call never returned).
+fn effect(op: &LedgerOperation) -> Option<Vec<(Account, i128)>> {
+    Some(match (op.input, op.output?) {
+        (LedgerOp::Credit { account, amount }, _) => vec![(account, amount as i128)],
+        (LedgerOp::Debit { account, amount }, LedgerRet::Debit(Ok(_))) => {
+            vec![(account, -(amount as i128))]
+        }
+        (LedgerOp::Transfer { from, to, amount }, LedgerRet::Transfer(Ok(()))) => {
+            vec![(from, -(amount as i128)), (to, amount as i128)]
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn fails(initial: &LedgerModel, history: &[LedgerOperation], deadline: Instant) -> Option<bool> {
+    let all: Vec<usize> = (0..history.len()).collect();
+    match search(initial, history, &all, deadline, Mode::default()).outcome {
+        SearchOutcome::NotLinearizable(_) => Some(true),
+        SearchOutcome::Linearizable => Some(false),
+        SearchOutcome::Inconclusive => None,
+    }
+}
+
+/// Narrows a non-linearizable trial down to a short window of it that
+/// fails on its own, starting from the balances the window begins with.
+///
+/// The window starts at a moment when no call that changes balances is in
+/// flight: every change finished before it, so in any one-at-a-time order
+/// they all come first, and since each call's result says whether it took
+/// effect, the balances at that moment are known exactly. Reads still in
+/// flight are left out. The window ends at the first moment the calls so
+/// far fail; calls still in flight then are kept as never returned (they
+/// may or may not have taken effect). So the window failing proves the
+/// whole trial fails, and its shrunk form shows an ordering problem rather
+/// than a balance out of nowhere, which removing the credits before it
+/// would produce.
+fn focus(history: &[LedgerOperation], deadline: Instant) -> Option<(LedgerModel, LedgerHistory)> {
+    let changes = |op: &LedgerOperation| effect(op).is_none_or(|e| !e.is_empty());
+    let mut cuts: Vec<u64> = history.iter().map(|op| op.call).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut start = None;
+    for &cut in cuts.iter().rev() {
+        let in_flight = history
+            .iter()
+            .any(|op| op.call < cut && op.ret.is_none_or(|r| r >= cut) && changes(op));
+        if in_flight {
+            continue;
+        }
+        let mut balances: BTreeMap<Account, i128> = BTreeMap::new();
+        for op in history.iter().filter(|op| op.ret.is_some_and(|r| r < cut)) {
+            for (account, delta) in effect(op)? {
+                *balances.entry(account).or_insert(0) += delta;
+            }
+        }
+        let Some(balances) = balances
+            .into_iter()
+            .filter(|&(_, b)| b != 0)
+            .map(|(a, b)| Some((a, u64::try_from(b).ok()?)))
+            .collect::<Option<BTreeMap<Account, u64>>>()
+        else {
+            continue;
+        };
+        let state = LedgerModel { balances };
+        let rest: LedgerHistory = history
+            .iter()
+            .filter(|op| op.call >= cut)
+            .cloned()
+            .collect();
+        if fails(&state, &rest, deadline)? {
+            start = Some((state, rest));
+            break;
+        }
+    }
+    let (state, rest) = start?;
+    let mut ends: Vec<u64> = rest.iter().filter_map(|op| op.ret).collect();
+    ends.sort_unstable();
+    for end in ends {
+        let window: LedgerHistory = rest
+            .iter()
+            .filter(|op| op.call <= end)
+            .map(|op| match op.ret {
+                Some(r) if r <= end => op.clone(),
+                _ => Operation::pending(op.thread, op.call, op.input),
+            })
+            .collect();
+        if fails(&state, &window, deadline)? {
+            return Some((state, window));
+        }
+    }
+    Some((state, rest))
+}
 
 /// The load phase's calls, one history per trial. `shutdown()` becomes a
 /// `balance()` of every account the trial touched, all spanning the
@@ -343,7 +439,29 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
             Outcome::Linearizable => checked += 1,
             Outcome::Inconclusive { .. } => inconclusive.push(*trial),
             Outcome::NotLinearizable(violation) => {
-                let timeline = Timeline::from_violation::<LedgerModel>(history, &violation);
+                let focus_deadline = Instant::now() + SHRINK_BUDGET;
+                let narrowed = focus(history, focus_deadline).and_then(|(state, window)| {
+                    let options = CheckOptions {
+                        budget: SHRINK_BUDGET,
+                        shrink_budget: SHRINK_BUDGET,
+                        partition: true,
+                    };
+                    let violation = check_with(&state, &window, &options).violation()?.clone();
+                    Some((state, window, violation))
+                });
+                let (start, history, violation) = match narrowed {
+                    Some((state, window, v)) => (Some(state), window, v),
+                    None => (None, history.clone(), violation),
+                };
+                // The explanation names the starting balances itself; say
+                // so only when it could not be worked out.
+                let start = match start {
+                    Some(state) if violation.explanation.is_none() => {
+                        format!(" The calls below start from: {}.", state.describe())
+                    }
+                    _ => String::new(),
+                };
+                let timeline = Timeline::from_violation::<LedgerModel>(&history, &violation);
                 let calls: Vec<String> = violation
                     .operations
                     .iter()
@@ -352,11 +470,10 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                 return CheckResult::fail(
                     CheckId::Linearizable,
                     format!(
-                        "in trial {trial} ({} calls), no one-at-a-time order of the calls explains \
-                         what they returned. {} The smallest piece that shows it: {}. \
+                        "in trial {trial}, no one-at-a-time order of the calls explains \
+                         what they returned.{start} {} The smallest piece that shows it: {}. \
                          Does every call, including the read of every balance it needs, \
                          happen inside the worker as one message?",
-                        history.len(),
                         violation.description,
                         calls.join(", "),
                     ),
