@@ -398,7 +398,7 @@ fn under_load(start: Start, seed: u64) {
                             .spawn_scoped(scope, move || {
                                 let mut rng = fastrand::Rng::with_seed(
                                     seed ^ ((trial as u64) << 32)
-                                        ^ (client as u64 + 1) * 0x9E37_79B9,
+                                        ^ ((client as u64 + 1) * 0x9E37_79B9),
                                 );
                                 drive(ledger_ref, &mut rng, trial, client, kind)
                             })
