@@ -298,34 +298,67 @@ fn fails(initial: &LedgerModel, history: &[LedgerOperation], deadline: Instant) 
     }
 }
 
+/// The calls up to moment `end`: those still in flight then are kept as
+/// never returned (they may or may not have taken effect), later ones are
+/// left out. Calls that start after `end` can only come after every call
+/// that returned by then, so if this prefix fails, the whole history fails.
+fn prefix(history: &[LedgerOperation], end: u64) -> LedgerHistory {
+    history
+        .iter()
+        .filter(|op| op.call <= end)
+        .map(|op| match op.ret {
+            Some(r) if r <= end => op.clone(),
+            _ => Operation::pending(op.thread, op.call, op.input),
+        })
+        .collect()
+}
+
 /// Narrows a non-linearizable trial down to a short window of it that
 /// fails on its own, starting from the balances the window begins with.
 ///
-/// The window starts at a moment when no call that changes balances is in
-/// flight: every change finished before it, so in any one-at-a-time order
-/// they all come first, and since each call's result says whether it took
-/// effect, the balances at that moment are known exactly. Reads still in
-/// flight are left out. The window ends at the first moment the calls so
-/// far fail; calls still in flight then are kept as never returned (they
-/// may or may not have taken effect). So the window failing proves the
-/// whole trial fails, and its shrunk form shows an ordering problem rather
-/// than a balance out of nowhere, which removing the credits before it
-/// would produce.
+/// First the window's end: the earliest moment at which the calls so far
+/// already fail (see [`prefix`]; failing only grows with the prefix, so a
+/// binary search finds it). Then its start: the latest moment before that
+/// at which no call that changes balances is in flight. Every change
+/// finished before it, so in any one-at-a-time order they all come first,
+/// and since each call's result says whether it took effect, the balances
+/// at that moment are known exactly; reads still in flight are left out.
+/// So the window failing proves the whole trial fails, and its shrunk form
+/// shows the first thing that went wrong, from known balances, rather than
+/// a balance out of nowhere (which removing the credits before it would
+/// produce).
 fn focus(history: &[LedgerOperation], deadline: Instant) -> Option<(LedgerModel, LedgerHistory)> {
+    let mut ends: Vec<u64> = history.iter().filter_map(|op| op.ret).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let empty = LedgerModel::default();
+    // The smallest index whose prefix fails; the whole history does.
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if fails(&empty, &prefix(history, ends[mid]), deadline)? {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let upto: LedgerHistory = match ends.get(lo) {
+        Some(&end) => prefix(history, end),
+        None => history.to_vec(),
+    };
     let changes = |op: &LedgerOperation| effect(op).is_none_or(|e| !e.is_empty());
-    let mut cuts: Vec<u64> = history.iter().map(|op| op.call).collect();
+    let mut cuts: Vec<u64> = upto.iter().map(|op| op.call).collect();
     cuts.sort_unstable();
     cuts.dedup();
-    let mut start = None;
     for &cut in cuts.iter().rev() {
-        let in_flight = history
+        let in_flight = upto
             .iter()
             .any(|op| op.call < cut && op.ret.is_none_or(|r| r >= cut) && changes(op));
         if in_flight {
             continue;
         }
         let mut balances: BTreeMap<Account, i128> = BTreeMap::new();
-        for op in history.iter().filter(|op| op.ret.is_some_and(|r| r < cut)) {
+        for op in upto.iter().filter(|op| op.ret.is_some_and(|r| r < cut)) {
             for (account, delta) in effect(op)? {
                 *balances.entry(account).or_insert(0) += delta;
             }
@@ -339,33 +372,12 @@ fn focus(history: &[LedgerOperation], deadline: Instant) -> Option<(LedgerModel,
             continue;
         };
         let state = LedgerModel { balances };
-        let rest: LedgerHistory = history
-            .iter()
-            .filter(|op| op.call >= cut)
-            .cloned()
-            .collect();
+        let rest: LedgerHistory = upto.iter().filter(|op| op.call >= cut).cloned().collect();
         if fails(&state, &rest, deadline)? {
-            start = Some((state, rest));
-            break;
+            return Some((state, rest));
         }
     }
-    let (state, rest) = start?;
-    let mut ends: Vec<u64> = rest.iter().filter_map(|op| op.ret).collect();
-    ends.sort_unstable();
-    for end in ends {
-        let window: LedgerHistory = rest
-            .iter()
-            .filter(|op| op.call <= end)
-            .map(|op| match op.ret {
-                Some(r) if r <= end => op.clone(),
-                _ => Operation::pending(op.thread, op.call, op.input),
-            })
-            .collect();
-        if fails(&state, &window, deadline)? {
-            return Some((state, window));
-        }
-    }
-    Some((state, rest))
+    Some((empty, upto))
 }
 
 /// The load phase's calls, one history per trial. `shutdown()` becomes a
