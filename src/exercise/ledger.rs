@@ -434,6 +434,12 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
     let started = Instant::now();
     let deadline = started + CHECK_BUDGET;
     let histories = histories(run);
+    // The lane of the tutor's own calls in each trial: the shutdown's.
+    let main_lane: BTreeMap<usize, usize> = run
+        .ops()
+        .filter(|op| op.input == "shutdown")
+        .map(|op| (op.trial, op.thread))
+        .collect();
     let mut inconclusive = Vec::new();
     let mut checked = 0;
     for (trial, history) in &histories {
@@ -479,11 +485,27 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                     .iter()
                     .map(|&i| op_label::<LedgerModel>(&history[i]))
                     .collect();
+                let main = main_lane.get(trial).copied();
+                let note = match main {
+                    Some(lane)
+                        if violation
+                            .operations
+                            .iter()
+                            .any(|&i| history[i].thread == lane) =>
+                    {
+                        format!(
+                            " (Thread {lane} is the tutor's main thread: it credits before and after \
+                             the clients run, and its balance() calls at the very end stand for the \
+                             map shutdown() returned.)"
+                        )
+                    }
+                    _ => String::new(),
+                };
                 return CheckResult::fail(
                     CheckId::Linearizable,
                     format!(
                         "in trial {trial}, no one-at-a-time order of the calls explains \
-                         what they returned.{start} {} The smallest piece that shows it: {}. \
+                         what they returned.{start} {} The smallest piece that shows it: {}.{note} \
                          Does every call, including the read of every balance it needs, \
                          happen inside the worker as one message?",
                         violation.description,
