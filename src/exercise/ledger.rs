@@ -471,11 +471,13 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                     Some((state, window, v)) => (Some(state), window, v),
                     None => (None, history.clone(), violation),
                 };
-                // The explanation names the starting balances itself; say
-                // so only when it could not be worked out.
+                // Say where the window starts unless the explanation does.
                 let start = match start {
-                    Some(state) if violation.explanation.is_none() => {
-                        format!(" The calls below start from: {}.", state.describe())
+                    Some(state)
+                        if !state.balances.is_empty()
+                            && !violation.description.starts_with("At the start") =>
+                    {
+                        format!(" The calls below start when {}.", state.describe())
                     }
                     _ => String::new(),
                 };
@@ -501,13 +503,29 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                     }
                     _ => String::new(),
                 };
+                let blocked = violation
+                    .explanation
+                    .as_ref()
+                    .map(|e| e.blocked_call.as_str())
+                    .unwrap_or("");
+                let hint = if blocked.starts_with("total") {
+                    "A total() that disagrees with the balances saw money in flight: a transfer \
+                     done as two steps, or accounts read at different moments. Are transfer() \
+                     and total() each one message that the worker handles in one go?"
+                } else if blocked.starts_with("debit") || blocked.starts_with("transfer") {
+                    "Was the balance checked in one message and changed in another? Two \
+                     callers can then both see enough money. The worker must check and \
+                     change in the same step."
+                } else {
+                    "Does every call, including the read of every balance it needs, \
+                     happen inside the worker as one message?"
+                };
                 return CheckResult::fail(
                     CheckId::Linearizable,
                     format!(
                         "in trial {trial}, no one-at-a-time order of the calls explains \
                          what they returned.{start} {} The smallest piece that shows it: {}.{note} \
-                         Does every call, including the read of every balance it needs, \
-                         happen inside the worker as one message?",
+                         {hint}",
                         violation.description,
                         calls.join(", "),
                     ),
