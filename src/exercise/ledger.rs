@@ -615,3 +615,67 @@ fn lost_messages(run: &PhaseRun) -> CheckResult {
         format!("every accepted change was applied exactly once ({trials} trials)"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(thread: usize, call: u64, ret: u64, input: &str, output: &str) -> LedgerOperation {
+        let record = OpRecord {
+            trial: 0,
+            thread,
+            call,
+            ret: Some(ret),
+            input: input.into(),
+            output: Some(output.into()),
+        };
+        match parse_op(&record) {
+            Some(Parsed::Call(input, Some(output))) => {
+                Operation::completed(thread, call, ret, input, output)
+            }
+            _ => panic!("cannot parse {input} -> {output}"),
+        }
+    }
+
+    #[test]
+    fn the_harness_encoding_parses() {
+        let credit = op(0, 0, 1, "credit 3 10", "40");
+        assert_eq!(credit.output, Some(LedgerRet::Balance(40)));
+        let refused = op(0, 0, 1, "debit 3 50", "err 40 50");
+        assert_eq!(
+            refused.output,
+            Some(LedgerRet::Debit(Err(Refused {
+                balance: 40,
+                requested: 50
+            })))
+        );
+        assert_eq!(
+            op(0, 0, 1, "transfer 1 2 5", "ok").output,
+            Some(LedgerRet::Transfer(Ok(())))
+        );
+        assert_eq!(op(0, 0, 1, "total", "7").output, Some(LedgerRet::Total(7)));
+        assert_eq!(parse_map("1=40,2=5").unwrap().len(), 2);
+        assert!(parse_map("empty").unwrap().is_empty());
+        assert!(parse_map("1=-3").is_none());
+    }
+
+    #[test]
+    fn focus_starts_from_known_balances_at_the_first_failure() {
+        // Credits, then two overlapping debits that both claim the money.
+        let history = vec![
+            op(0, 0, 1, "credit 1 10", "10"),
+            op(1, 2, 3, "credit 2 5", "5"),
+            op(0, 4, 7, "debit 1 8", "ok 2"),
+            op(1, 5, 8, "debit 1 8", "ok 2"),
+            op(2, 9, 10, "balance 1", "2"),
+            op(2, 11, 12, "credit 1 1", "3"),
+        ];
+        let deadline = Instant::now() + Duration::from_secs(5);
+        assert!(fails(&LedgerModel::default(), &history, deadline).unwrap());
+        let (state, window) = focus(&history, deadline).expect("a window");
+        assert_eq!(state.balance(1), 10);
+        assert_eq!(state.balance(2), 5);
+        assert_eq!(window.len(), 2, "{window:?}");
+        assert!(fails(&state, &window, deadline).unwrap());
+    }
+}
