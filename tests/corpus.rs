@@ -103,6 +103,13 @@ buggy! {
     counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+    ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
+    ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
+    ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";
+    ledger_no_reply_on_refusal: "ledger", "ledger/buggy/no_reply_on_refusal.rs";
+    ledger_overdraft_panics: "ledger", "ledger/buggy/overdraft_panics.rs";
+    ledger_worker_never_stopped: "ledger", "ledger/buggy/worker_never_stopped.rs";
+    ledger_try_recv_spin: "ledger", "ledger/buggy/try_recv_spin.rs";
 }
 
 correct! {
@@ -110,6 +117,10 @@ correct! {
     counter_zero_capacity: "counter", "counter/correct/zero_capacity.rs";
     counter_std_mpsc: "counter", "counter/correct/std_mpsc.rs";
     counter_stop_channel_drains: "counter", "counter/correct/stop_channel_drains.rs";
+    ledger_reference: "ledger", "ledger/correct/reference.rs";
+    ledger_zero_capacity: "ledger", "ledger/correct/zero_capacity.rs";
+    ledger_std_mpsc: "ledger", "ledger/correct/std_mpsc.rs";
+    ledger_close_to_stop: "ledger", "ledger/correct/close_to_stop.rs";
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

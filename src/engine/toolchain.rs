@@ -19,6 +19,7 @@ const HARNESS_FILES: &[(&str, &str)] = &[
         "src/counter.rs",
         include_str!("../../harness/src/counter.rs"),
     ),
+    ("src/ledger.rs", include_str!("../../harness/src/ledger.rs")),
     ("src/load.rs", include_str!("../../harness/src/load.rs")),
     ("src/report.rs", include_str!("../../harness/src/report.rs")),
     (
