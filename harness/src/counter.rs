@@ -224,7 +224,7 @@ fn under_load(start: Start, seed: u64) {
                         .name(format!("client {client}"))
                         .spawn_scoped(scope, move || {
                             let mut rng = fastrand::Rng::with_seed(
-                                seed ^ ((trial as u64) << 32) ^ (client as u64 + 1) * 0x9E37_79B9,
+                                seed ^ ((trial as u64) << 32) ^ ((client as u64 + 1) * 0x9E37_79B9),
                             );
                             drive(counter_ref, &mut rng, trial, client, menu)
                         })
