@@ -1,0 +1,160 @@
+//! Shrinking a non-linearizable history to a small piece that still fails.
+//!
+//! A learner gains little from a thousand-call history; the few calls that
+//! cannot be reconciled are what teach. Shrinking removes blocks of
+//! operations while the rest is still non-linearizable, halving the block
+//! size down to single operations (a light form of delta debugging), and
+//! then repeats single-operation passes until nothing more can go: removing
+//! one operation can make another one removable, so one pass is not enough
+//! to reach a history with no removable operation.
+
+use std::time::{Duration, Instant};
+
+use super::explain::Explanation;
+use super::search::{Mode, SearchOutcome, search};
+use super::{History, Model, Violation};
+
+/// Largest history for which shrinking protects reachable results; the
+/// check explores orders freely and grows quickly with the length.
+const REACHABILITY_LIMIT: usize = 16;
+
+/// Shrinks the non-linearizable sub-history `subset` (indices into
+/// `history`) within `budget`.
+///
+/// Returns the remaining indices, ordered by call, and whether shrinking
+/// finished; when it did, removing any single remaining operation makes the
+/// history linearizable. If `subset` is not actually non-linearizable it is
+/// returned as it is. For histories of up to 16 operations a removal is also
+/// refused when it leaves a result that no order of the remaining calls can
+/// produce (and that was producible before), so the shrunk history shows an
+/// ordering problem rather than a value out of thin air; "no removable
+/// operation" is meant with that rule.
+pub fn shrink<M: Model>(
+    initial: &M,
+    history: &History<M>,
+    subset: &[usize],
+    budget: Duration,
+) -> (Vec<usize>, bool) {
+    shrink_until(initial, history, subset, Instant::now() + budget)
+}
+
+fn shrink_until<M: Model>(
+    initial: &M,
+    history: &History<M>,
+    subset: &[usize],
+    deadline: Instant,
+) -> (Vec<usize>, bool) {
+    let mut current = subset.to_vec();
+    current.sort_by_key(|&i| (history[i].call, i));
+
+    // Removing calls can make a result unreachable altogether: drop the
+    // `pay` before a `status -> Paid` and the history still fails, but it no
+    // longer shows the ordering problem, only a value out of thin air. So a
+    // removal must not add results that no order of the remaining calls can
+    // produce. Finding that out explores orders freely, which is costly, so
+    // the rule only applies to small histories and gets its own time slice;
+    // without it shrinking is plain (and may produce such values).
+    let unreachable = |candidate: &[usize], until: Instant| -> Option<Vec<usize>> {
+        let mut found = Vec::new();
+        for &i in candidate.iter().filter(|&&i| !history[i].is_pending()) {
+            let mode = Mode {
+                relaxed: true,
+                focus: Some(i),
+                ..Mode::default()
+            };
+            match search(initial, history, candidate, until, mode).outcome {
+                SearchOutcome::Linearizable => {}
+                SearchOutcome::NotLinearizable(_) => found.push(i),
+                SearchOutcome::Inconclusive => return None,
+            }
+        }
+        Some(found)
+    };
+    let baseline = if current.len() <= REACHABILITY_LIMIT {
+        let now = Instant::now();
+        unreachable(&current, now + deadline.saturating_duration_since(now) / 8)
+    } else {
+        None
+    };
+
+    // `None` means the deadline passed: stop and report an unfinished shrink.
+    let fails = |candidate: &[usize]| -> Option<bool> {
+        match search(initial, history, candidate, deadline, Mode::default()).outcome {
+            SearchOutcome::NotLinearizable(_) => Some(match &baseline {
+                None => true,
+                Some(allowed) => unreachable(candidate, deadline)?
+                    .iter()
+                    .all(|i| allowed.contains(i)),
+            }),
+            SearchOutcome::Linearizable => Some(false),
+            SearchOutcome::Inconclusive => None,
+        }
+    };
+
+    let mut chunk = (current.len() / 2).max(1);
+    loop {
+        let mut removed_any = false;
+        let mut start = 0;
+        while start < current.len() {
+            if Instant::now() >= deadline {
+                return (current, false);
+            }
+            let end = (start + chunk).min(current.len());
+            let candidate: Vec<usize> = current[..start]
+                .iter()
+                .chain(&current[end..])
+                .copied()
+                .collect();
+            match fails(&candidate) {
+                Some(true) => {
+                    // Keep `start`: the next block has slid into its place.
+                    current = candidate;
+                    removed_any = true;
+                }
+                Some(false) => start = end,
+                None => return (current, false),
+            }
+        }
+        if chunk > 1 {
+            chunk /= 2;
+        } else if !removed_any {
+            return (current, true);
+        }
+    }
+}
+
+/// Builds the [`Violation`] for the non-linearizable part `subset`: shrinks
+/// it with three quarters of `budget` and explains the result with what is
+/// left (at least a quarter).
+pub(crate) fn violation<M: Model>(
+    initial: &M,
+    history: &History<M>,
+    subset: &[usize],
+    budget: Duration,
+) -> Violation {
+    let start = Instant::now();
+    let (operations, fully_shrunk) = shrink_until(initial, history, subset, start + budget * 3 / 4);
+    let mode = Mode {
+        explain: true,
+        ..Mode::default()
+    };
+    let explanation = match search(initial, history, &operations, start + budget, mode).outcome {
+        SearchOutcome::NotLinearizable(Some(deepest)) => {
+            Some(Explanation::from_deepest(history, &deepest))
+        }
+        _ => None,
+    };
+    let description = match &explanation {
+        Some(explanation) => explanation.sentence(),
+        None => format!(
+            "No order of these {} calls explains every result.",
+            operations.len()
+        ),
+    };
+    Violation {
+        operations,
+        fully_shrunk,
+        explanation,
+        description,
+    }
+}
