@@ -41,12 +41,15 @@ fn main() {
     let (mut compiles, mut executions, mut totals, mut bare) = (vec![], vec![], vec![], vec![]);
     for _ in 0..runs {
         let t = Instant::now();
-        let Built::Program(program) = engine::build(counter, &file, &Default::default()).unwrap() else {
+        let Built::Program(program) = engine::build(counter, &file, &Default::default()).unwrap()
+        else {
             panic!("the reference solution compiles");
         };
         let compiled = t.elapsed();
         let t2 = Instant::now();
-        let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else { unreachable!() };
+        let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
+            unreachable!()
+        };
         let ran = t2.elapsed();
         assert!(report.passed, "{}", report.to_text(false));
         compiles.push(compiled);
@@ -59,7 +62,10 @@ fn main() {
         let status = Command::new(toolchain::rustc())
             .args(["--edition=2021", "--crate-type", "lib", "-C", "opt-level=1"])
             .arg("--extern")
-            .arg(format!("crossbeam_channel={}", prebuilt.crossbeam_channel.display()))
+            .arg(format!(
+                "crossbeam_channel={}",
+                prebuilt.crossbeam_channel.display()
+            ))
             .arg("-L")
             .arg(format!("dependency={}", prebuilt.deps.display()))
             .arg("--out-dir")
@@ -70,12 +76,23 @@ fn main() {
         assert!(status.success());
         bare.push(t.elapsed());
     }
-    let (c, r, total, b) = (median(compiles), median(executions), median(totals), median(bare));
+    let (c, r, total, b) = (
+        median(compiles),
+        median(executions),
+        median(totals),
+        median(bare),
+    );
     println!("verdict (reference counter, warm cache, median of {runs} runs)");
     println!("  compile learner file + glue + link  {}", ms(c));
     println!("  run the three check phases          {}", ms(r));
     println!("  total to verdict                     {}", ms(total));
     println!("  bare rustc of the file (lib)         {}", ms(b));
-    println!("  compile / bare rustc ratio           {:.2}", c.as_secs_f64() / b.as_secs_f64());
-    println!("first run: building the harness into a fresh cache  {}", ms(first_build));
+    println!(
+        "  compile / bare rustc ratio           {:.2}",
+        c.as_secs_f64() / b.as_secs_f64()
+    );
+    println!(
+        "first run: building the harness into a fresh cache  {}",
+        ms(first_build)
+    );
 }

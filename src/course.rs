@@ -197,7 +197,11 @@ mod tests {
     #[test]
     fn every_lesson_file_exists() {
         for lesson in course().lessons() {
-            assert!(root().join(&lesson.file).is_file(), "{}", lesson.file.display());
+            assert!(
+                root().join(&lesson.file).is_file(),
+                "{}",
+                lesson.file.display()
+            );
         }
     }
 
@@ -221,7 +225,9 @@ mod tests {
         let course = course();
         for item in &course.items {
             if let Item::Exercise { id } = item {
-                let info = course.exercise(id).unwrap_or_else(|| panic!("{id} has no info"));
+                let info = course
+                    .exercise(id)
+                    .unwrap_or_else(|| panic!("{id} has no info"));
                 assert!((2..=3).contains(&info.hints.len()), "{id}");
                 assert!(info.file.starts_with("exercises"), "{id}");
             }
@@ -259,7 +265,10 @@ mod tests {
             .lessons()
             .filter(|lesson| course.quiz_for(&lesson.id).len() >= 2)
             .count();
-        assert!(with_quiz >= 10, "only {with_quiz} lessons have 2+ questions");
+        assert!(
+            with_quiz >= 10,
+            "only {with_quiz} lessons have 2+ questions"
+        );
     }
 
     #[test]
@@ -286,7 +295,11 @@ mod tests {
         for lesson in course().lessons() {
             assert!(!lesson.topics.is_empty(), "{} has no topics", lesson.id);
             let text = std::fs::read_to_string(root().join(&lesson.file)).expect("readable");
-            assert!(text.contains("```rust"), "{} has no Rust snippet", lesson.id);
+            assert!(
+                text.contains("```rust"),
+                "{} has no Rust snippet",
+                lesson.id
+            );
         }
     }
 }

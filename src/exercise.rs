@@ -3,6 +3,7 @@
 //! how its results are judged.
 
 mod counter;
+mod graceful_shutdown;
 
 use crate::engine::judge::PhaseRun;
 use crate::engine::report::{CheckId, CheckResult};
@@ -34,7 +35,7 @@ impl std::fmt::Debug for Exercise {
     }
 }
 
-static ALL: &[Exercise] = &[counter::EXERCISE];
+static ALL: &[Exercise] = &[counter::EXERCISE, graceful_shutdown::EXERCISE];
 
 /// Every exercise, in course order.
 pub fn all() -> &'static [Exercise] {

@@ -222,7 +222,10 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
         None
     };
     let parts = parts.unwrap_or_else(|| vec![(0..history.len()).collect()]);
-    debug_assert!(is_partition(&parts, history.len()), "Model::partition must cover every index once");
+    debug_assert!(
+        is_partition(&parts, history.len()),
+        "Model::partition must cover every index once"
+    );
 
     let mut explored = 0;
     let mut inconclusive = false;

@@ -12,6 +12,7 @@
 
 pub mod counter;
 pub mod load;
+pub mod orders;
 pub mod report;
 pub mod threads;
 pub mod watchdog;

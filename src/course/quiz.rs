@@ -107,7 +107,10 @@ pub(crate) fn parse(
                 path,
                 text,
                 lesson.span(),
-                format!("`{}` is not a lesson id in lessons/index.toml", lesson.get_ref()),
+                format!(
+                    "`{}` is not a lesson id in lessons/index.toml",
+                    lesson.get_ref()
+                ),
             ));
         }
         let mut parsed = Vec::with_capacity(items.len());
@@ -192,7 +195,10 @@ mod tests {
         let err = parse(Path::new("quiz.toml"), text, &["x"]).unwrap_err();
         let shown = err.to_string();
         assert!(shown.starts_with("quiz.toml:"), "{shown}");
-        assert!(shown.contains("non-empty") || shown.contains("choices"), "{shown}");
+        assert!(
+            shown.contains("non-empty") || shown.contains("choices"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -203,7 +203,11 @@ fn with_owners(shards: usize, threads: usize, ops: u64) -> (Duration, u64) {
 /// fastest row gets a bar `width` characters long.
 pub fn render(rows: &[Row], width: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:>7}  {:<13} {:>14} {:>10}", "threads", "strategy", "ops/s", "ms");
+    let _ = writeln!(
+        out,
+        "{:>7}  {:<13} {:>14} {:>10}",
+        "threads", "strategy", "ops/s", "ms"
+    );
     for row in rows {
         let _ = writeln!(
             out,

@@ -102,7 +102,11 @@ mod tests {
             explanation(0, Some("0"), Some("1")).sentence(),
             "At the start the count is 15, so thread 2's get() must return 0, but it returned 1."
         );
-        assert!(explanation(1, Some("0"), Some("1")).sentence().starts_with("After the first call"));
+        assert!(
+            explanation(1, Some("0"), Some("1"))
+                .sentence()
+                .starts_with("After the first call")
+        );
     }
 
     #[test]

@@ -209,7 +209,11 @@ pub fn search<M: Model>(
                 entry = next[entry];
             }
             Node::Return(j) => {
-                if explain && deepest.as_ref().is_none_or(|d| stack.len() > d.prefix.len()) {
+                if explain
+                    && deepest
+                        .as_ref()
+                        .is_none_or(|d| stack.len() > d.prefix.len())
+                {
                     deepest = Some(Deepest {
                         prefix: stack
                             .iter()

@@ -47,7 +47,13 @@ pub fn simulate<M: Model>(
         free_at[thread] = ret + 1;
         let (next, output) = state.step(input);
         state = next;
-        history.push(Operation::completed(thread, call, ret, input.clone(), output));
+        history.push(Operation::completed(
+            thread,
+            call,
+            ret,
+            input.clone(),
+            output,
+        ));
     }
     renumber(&mut history);
     history

@@ -142,10 +142,15 @@ fn tiny_budget_gives_inconclusive_never_a_pass() {
     // Forty overlapping writes of distinct values and a read of a value
     // nobody wrote: proving failure means trying every subset of writes
     // before the read, far more than a millisecond allows.
-    let mut history: Vec<Op> = (0..40).map(|t| write(t, t as u64, 1000, t as i32 + 1)).collect();
+    let mut history: Vec<Op> = (0..40)
+        .map(|t| write(t, t as u64, 1000, t as i32 + 1))
+        .collect();
     history.push(read(40, 50, 1001, 99));
     let outcome = check(&Register::default(), &history, Duration::from_millis(1));
-    assert!(matches!(outcome, Outcome::Inconclusive { explored } if explored > 0), "{outcome:?}");
+    assert!(
+        matches!(outcome, Outcome::Inconclusive { explored } if explored > 0),
+        "{outcome:?}"
+    );
 }
 
 #[test]
@@ -165,7 +170,11 @@ fn shrunk_history_fails_and_has_no_removable_operation() {
     let outcome = verdict(&history);
     let violation = outcome.violation().expect("stale read of 1");
     assert!(violation.fully_shrunk);
-    let shrunk: Vec<Op> = violation.operations.iter().map(|&i| history[i].clone()).collect();
+    let shrunk: Vec<Op> = violation
+        .operations
+        .iter()
+        .map(|&i| history[i].clone())
+        .collect();
     assert!(!verdict(&shrunk).is_linearizable());
     for skip in 0..shrunk.len() {
         let mut smaller = shrunk.clone();
@@ -215,7 +224,10 @@ fn partitions_are_checked_separately() {
     assert!(check(&Split::default(), &history, BUDGET).is_linearizable());
     let history = [write(0, 0, 1, 1), read(1, 2, 3, 0), read(0, 4, 5, 0)];
     let outcome = check(&Split::default(), &history, BUDGET);
-    assert_eq!(outcome.violation().map(|v| v.operations.clone()), Some(vec![0, 2]));
+    assert_eq!(
+        outcome.violation().map(|v| v.operations.clone()),
+        Some(vec![0, 2])
+    );
 }
 
 #[test]

@@ -65,11 +65,8 @@ impl Timeline {
         }
         // Same tie rule as the checker: calls first, so ties read as overlap.
         events.sort_unstable();
-        let column_of = |i: usize, is_ret: bool| {
-            events
-                .iter()
-                .position(|&(_, r, j)| j == i && r == is_ret)
-        };
+        let column_of =
+            |i: usize, is_ret: bool| events.iter().position(|&(_, r, j)| j == i && r == is_ret);
 
         let mut lanes: Vec<Lane> = Vec::new();
         let mut sorted = operations.to_vec();
@@ -169,7 +166,11 @@ pub fn render_text(timeline: &Timeline, width: usize) -> String {
 
 /// Draws lanes (and the `^` marker line) with the given bar labels; `None`
 /// if there is nothing to draw.
-fn draw(timeline: &Timeline, gutter: usize, label: &dyn Fn(&TimelineOp) -> String) -> Option<String> {
+fn draw(
+    timeline: &Timeline,
+    gutter: usize,
+    label: &dyn Fn(&TimelineOp) -> String,
+) -> Option<String> {
     if timeline.lanes.is_empty() {
         return None;
     }

@@ -41,8 +41,18 @@ impl Model for CounterModel {
         // Wrapping, like a release build of the learner's code would; the
         // checker must not panic on a learner's overflow.
         match input {
-            CounterOp::Increment => (Self { count: self.count.wrapping_add(1) }, CounterRet::Done),
-            CounterOp::Decrement => (Self { count: self.count.wrapping_sub(1) }, CounterRet::Done),
+            CounterOp::Increment => (
+                Self {
+                    count: self.count.wrapping_add(1),
+                },
+                CounterRet::Done,
+            ),
+            CounterOp::Decrement => (
+                Self {
+                    count: self.count.wrapping_sub(1),
+                },
+                CounterRet::Done,
+            ),
             CounterOp::Reset => (Self { count: 0 }, CounterRet::Done),
             CounterOp::Get => (*self, CounterRet::Value(self.count)),
         }
@@ -75,7 +85,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::linearizability::{Operation, Outcome, Timeline, check, op_label, render_text, simulate};
+    use crate::linearizability::{
+        Operation, Outcome, Timeline, check, op_label, render_text, simulate,
+    };
 
     type Op = Operation<CounterOp, CounterRet>;
 
@@ -103,7 +115,10 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(op_label::<CounterModel>(&done(0, 0, 1, CounterOp::Increment)), "inc()");
+        assert_eq!(
+            op_label::<CounterModel>(&done(0, 0, 1, CounterOp::Increment)),
+            "inc()"
+        );
         assert_eq!(op_label::<CounterModel>(&get(0, 0, 1, 5)), "get() -> 5");
         assert_eq!(
             op_label::<CounterModel>(&Operation::pending(0, 0, CounterOp::Get)),
@@ -173,9 +188,17 @@ mod tests {
     #[test]
     fn simulated_histories_are_linearizable() {
         let mut rng = fastrand::Rng::with_seed(7);
-        let ops = [CounterOp::Increment, CounterOp::Decrement, CounterOp::Reset, CounterOp::Get];
+        let ops = [
+            CounterOp::Increment,
+            CounterOp::Decrement,
+            CounterOp::Reset,
+            CounterOp::Get,
+        ];
         let inputs: Vec<CounterOp> = (0..500).map(|_| ops[rng.usize(..ops.len())]).collect();
         let history = simulate(&CounterModel::default(), &inputs, 4, &mut rng);
-        assert_eq!(check(&CounterModel::default(), &history, BUDGET), Outcome::Linearizable);
+        assert_eq!(
+            check(&CounterModel::default(), &history, BUDGET),
+            Outcome::Linearizable
+        );
     }
 }

@@ -157,7 +157,11 @@ impl Model for OrdersModel {
         format!(
             "{orders} ({} {} applied, {} rejected)",
             self.applied,
-            if self.applied == 1 { "command" } else { "commands" },
+            if self.applied == 1 {
+                "command"
+            } else {
+                "commands"
+            },
             self.rejected
         )
     }
@@ -189,11 +193,23 @@ mod tests {
     type Op = Operation<OrdersOp, OrdersRet>;
 
     fn submit(thread: usize, call: u64, ret: u64, command: Command) -> Op {
-        Operation::completed(thread, call, ret, OrdersOp::Submit(command), OrdersRet::Accepted)
+        Operation::completed(
+            thread,
+            call,
+            ret,
+            OrdersOp::Submit(command),
+            OrdersRet::Accepted,
+        )
     }
 
     fn status(thread: usize, call: u64, ret: u64, id: OrderId, seen: Option<Status>) -> Op {
-        Operation::completed(thread, call, ret, OrdersOp::Status(id), OrdersRet::Status(seen))
+        Operation::completed(
+            thread,
+            call,
+            ret,
+            OrdersOp::Status(id),
+            OrdersRet::Status(seen),
+        )
     }
 
     #[test]
@@ -219,15 +235,15 @@ mod tests {
             model.describe(),
             "order 1 is Shipped, order 2 is Cancelled (5 commands applied, 4 rejected)"
         );
-        assert_eq!(
-            model.step(&OrdersOp::Status(3)).1,
-            OrdersRet::Status(None)
-        );
+        assert_eq!(model.step(&OrdersOp::Status(3)).1, OrdersRet::Status(None));
     }
 
     #[test]
     fn labels() {
-        assert_eq!(op_label::<OrdersModel>(&submit(0, 0, 1, Command::Pay(4))), "submit(Pay(4))");
+        assert_eq!(
+            op_label::<OrdersModel>(&submit(0, 0, 1, Command::Pay(4))),
+            "submit(Pay(4))"
+        );
         assert_eq!(
             op_label::<OrdersModel>(&status(0, 0, 1, 4, Some(Status::Paid))),
             "status(4) -> Some(Paid)"
@@ -292,6 +308,9 @@ mod tests {
             })
             .collect();
         let history = simulate(&OrdersModel::default(), &inputs, 6, &mut rng);
-        assert_eq!(check(&OrdersModel::default(), &history, BUDGET), Outcome::Linearizable);
+        assert_eq!(
+            check(&OrdersModel::default(), &history, BUDGET),
+            Outcome::Linearizable
+        );
     }
 }

@@ -65,7 +65,10 @@ fn steps_follow_the_exercise() {
     let mut expected = LedgerModel::default();
     expected.balances.insert(7, 25);
     assert_eq!(model, expected);
-    assert_eq!(model.describe(), "account 7 holds 25 and every other account is empty");
+    assert_eq!(
+        model.describe(),
+        "account 7 holds 25 and every other account is empty"
+    );
     assert_eq!(LedgerModel::default().describe(), "every account is empty");
 }
 
@@ -73,7 +76,10 @@ fn steps_follow_the_exercise() {
 fn labels() {
     let op = |input, output| Operation::completed(0, 0, 1, input, output);
     let label = |o: &Op| op_label::<LedgerModel>(o);
-    assert_eq!(label(&op(credit(3, 10), LedgerRet::Balance(40))), "credit(3, 10) -> 40");
+    assert_eq!(
+        label(&op(credit(3, 10), LedgerRet::Balance(40))),
+        "credit(3, 10) -> 40"
+    );
     assert_eq!(
         label(&op(
             debit(3, 50),
@@ -88,7 +94,10 @@ fn labels() {
         label(&op(transfer(1, 2, 5), LedgerRet::Transfer(Ok(())))),
         "transfer(1, 2, 5) -> Ok"
     );
-    assert_eq!(label(&op(LedgerOp::Total, LedgerRet::Total(9))), "total() -> 9");
+    assert_eq!(
+        label(&op(LedgerOp::Total, LedgerRet::Total(9))),
+        "total() -> 9"
+    );
 }
 
 #[test]
@@ -113,7 +122,13 @@ fn partition_follows_connected_accounts() {
         Some(vec![vec![0, 2, 3, 5], vec![1, 4]])
     );
     let mut with_total = history.clone();
-    with_total.push(Operation::completed(0, 20, 21, LedgerOp::Total, LedgerRet::Total(15)));
+    with_total.push(Operation::completed(
+        0,
+        20,
+        21,
+        LedgerOp::Total,
+        LedgerRet::Total(15),
+    ));
     assert_eq!(LedgerModel::partition(&with_total), None);
 }
 
@@ -184,7 +199,10 @@ fn partitioning_agrees_with_checking_whole_histories() {
         }
     }
     // The perturbations must actually exercise the failing path.
-    assert!(violations > 20, "only {violations} perturbed histories failed");
+    assert!(
+        violations > 20,
+        "only {violations} perturbed histories failed"
+    );
 }
 
 #[test]
@@ -195,7 +213,13 @@ fn transfer_as_debit_then_credit_loses_money_in_between() {
         Operation::completed(0, 0, 1, credit(1, 100), LedgerRet::Balance(100)),
         Operation::completed(0, 2, 10, transfer(1, 2, 50), LedgerRet::Transfer(Ok(()))),
         Operation::completed(1, 3, 5, LedgerOp::Total, LedgerRet::Total(50)),
-        Operation::completed(1, 11, 12, LedgerOp::Balance { account: 2 }, LedgerRet::Balance(50)),
+        Operation::completed(
+            1,
+            11,
+            12,
+            LedgerOp::Balance { account: 2 },
+            LedgerRet::Balance(50),
+        ),
     ];
     let outcome = check(&LedgerModel::default(), &history, BUDGET);
     let violation = outcome.violation().expect("money went missing");
