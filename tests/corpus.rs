@@ -103,6 +103,14 @@ buggy! {
     counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+    graceful_stop_channel_at_once: "graceful-shutdown", "graceful-shutdown/buggy/stop_channel_at_once.rs";
+    graceful_drain_while_open: "graceful-shutdown", "graceful-shutdown/buggy/drain_while_open.rs";
+    graceful_closed_flag_check_then_send: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_check_then_send.rs";
+    graceful_waits_for_handles: "graceful-shutdown", "graceful-shutdown/buggy/waits_for_handles.rs";
+    graceful_status_lane: "graceful-shutdown", "graceful-shutdown/buggy/status_lane.rs";
+    graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";
+    graceful_leaked_ticker: "graceful-shutdown", "graceful-shutdown/buggy/leaked_ticker.rs";
+    graceful_ship_before_pay: "graceful-shutdown", "graceful-shutdown/buggy/ship_before_pay.rs";
 }
 
 correct! {
@@ -110,6 +118,10 @@ correct! {
     counter_zero_capacity: "counter", "counter/correct/zero_capacity.rs";
     counter_std_mpsc: "counter", "counter/correct/std_mpsc.rs";
     counter_stop_channel_drains: "counter", "counter/correct/stop_channel_drains.rs";
+    graceful_reference: "graceful-shutdown", "graceful-shutdown/correct/reference.rs";
+    graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
+    graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
+    graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

@@ -356,7 +356,8 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                     CheckId::Linearizable,
                     format!(
                         "in trial {trial}, no one-at-a-time order of the calls explains what they returned. {} \
-                         Does a status query travel on its own channel and overtake commands sent before it?",
+                         (If status() misses this thread's own earlier submits: does the query travel on \
+                         another channel and overtake them?)",
                         violation.description
                     ),
                 )
