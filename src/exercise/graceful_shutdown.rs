@@ -306,10 +306,16 @@ fn correctness(run: &PhaseRun) -> CheckResult {
                     OrdersRet::Accepted => "Ok(())".to_string(),
                     OrdersRet::Status(s) => format!("Ok({s:?})"),
                 };
-                Some(format!(
-                    "{} returned {out}; it must return {want}",
-                    label(op)
-                ))
+                let call = label(&OpRecord {
+                    output: Some("ok".into()),
+                    ..(*op).clone()
+                });
+                let shown = match got {
+                    Some(OrdersRet::Status(s)) => format!("Ok({s:?})"),
+                    _ if out == "ok" => "Ok(())".to_string(),
+                    _ => out.to_string(),
+                };
+                Some(format!("{call} returned {shown}; it must return {want}"))
             }
             _ => None,
         };
