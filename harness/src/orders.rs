@@ -48,6 +48,10 @@ impl Cmd {
     }
 }
 
+/// `Err(Stopped)` from a learner's call, in the harness's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
 /// What `shutdown()` returned, in the harness's terms.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
@@ -82,8 +86,8 @@ pub trait Orders: Send {
 pub trait Handle: Send + Sync {
     /// `Handle::submit`: `true` for `Ok(())`, `false` for `Err(Stopped)`.
     fn submit(&self, cmd: Cmd, id: u64) -> bool;
-    /// `Handle::status`: `Err(())` for `Err(Stopped)`, else the status word.
-    fn status(&self, id: u64) -> Result<Option<&'static str>, ()>;
+    /// `Handle::status`, with the status as a word (`created`, ...).
+    fn status(&self, id: u64) -> Result<Option<&'static str>, Stopped>;
     /// `Handle::clone`, boxed.
     fn clone_box(&self) -> Box<dyn Handle>;
 }
@@ -168,7 +172,7 @@ fn apply(handle: &dyn Handle, input: Input) -> String {
             }
         }
         Input::Status(id) => match handle.status(id) {
-            Err(()) => "stopped".into(),
+            Err(Stopped) => "stopped".into(),
             Ok(None) => "none".into(),
             Ok(Some(s)) => s.into(),
         },
@@ -412,7 +416,7 @@ fn under_load(start: Start, seed: u64) {
                         .name(format!("client {client}"))
                         .spawn_scoped(scope, move || {
                             let mut rng = fastrand::Rng::with_seed(
-                                seed ^ ((trial as u64) << 32) ^ (client as u64 + 1) * 0x9E37_79B9,
+                                seed ^ ((trial as u64) << 32) ^ ((client as u64 + 1) * 0x9E37_79B9),
                             );
                             drive(handle, &mut rng, trial, client, ids, burst, shared)
                         })

@@ -98,11 +98,11 @@ impl h::Handle for Client {{
             Err(solution::Stopped) => false,
         }}
     }}
-    fn status(&self, id: u64) -> Result<Option<&'static str>, ()> {{
+    fn status(&self, id: u64) -> Result<Option<&'static str>, h::Stopped> {{
         let result: Result<Option<solution::Status>, solution::Stopped> = self.0.status(id);
         match result {{
             Ok(status) => Ok(status.map(word)),
-            Err(solution::Stopped) => Err(()),
+            Err(solution::Stopped) => Err(h::Stopped),
         }}
     }}
     fn clone_box(&self) -> Box<dyn h::Handle> {{
