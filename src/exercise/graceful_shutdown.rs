@@ -618,11 +618,19 @@ fn shutdown(runs: &[PhaseRun]) -> CheckResult {
         }
     }
     let load = runs.iter().find(|r| r.phase == "load");
-    let Some(load) = load.filter(|l| l.finished()) else {
-        let run = load.unwrap_or(&runs[0]);
+    let load_shutdowns = load.map_or(0, |l| {
+        l.ops()
+            .filter(|o| o.input == "shutdown" && o.ret.is_some())
+            .count()
+    });
+    if load_shutdowns == 0 || !load.is_some_and(|l| l.finished()) {
+        let run = runs
+            .iter()
+            .find(|r| r.cut_short().is_some())
+            .or(load)
+            .unwrap_or(&runs[0]);
         return judge::not_checked(id, run);
-    };
-    let _ = load;
+    }
     CheckResult::pass(
         id,
         format!(
