@@ -487,38 +487,36 @@ fn lost_in_trial(
         Outcome::Inconclusive { .. } => return TrialVerdict::Undecided,
         Outcome::NotLinearizable(violation) => violation,
     };
-    {
-        let id = violation
-            .operations
-            .last()
-            .map(|&i| history[i].input.order())
-            .unwrap_or_default();
-        let sent: Vec<String> = accepted
-            .iter()
-            .filter(|o| parse_input(&o.input).is_some_and(|i| i.order() == id))
-            .map(|o| label(o))
-            .collect();
-        let shown = if sent.len() > 12 {
-            format!(
-                "{} commands, the last ones: {}",
-                sent.len(),
-                sent[sent.len() - 12..].join(", ")
-            )
-        } else if sent.is_empty() {
-            "none".to_string()
-        } else {
-            sent.join(", ")
-        };
-        return TrialVerdict::Lost(format!(
-            "{place}, the summary says order {id} is {}, but no order of the accepted \
+    let id = violation
+        .operations
+        .last()
+        .map(|&i| history[i].input.order())
+        .unwrap_or_default();
+    let sent: Vec<String> = accepted
+        .iter()
+        .filter(|o| parse_input(&o.input).is_some_and(|i| i.order() == id))
+        .map(|o| label(o))
+        .collect();
+    let shown = if sent.len() > 12 {
+        format!(
+            "{} commands, the last ones: {}",
+            sent.len(),
+            sent[sent.len() - 12..].join(", ")
+        )
+    } else if sent.is_empty() {
+        "none".to_string()
+    } else {
+        sent.join(", ")
+    };
+    TrialVerdict::Lost(format!(
+        "{place}, the summary says order {id} is {}, but no order of the accepted \
              commands on it ({}) leads there: an accepted command was lost or applied wrongly",
-            summary
-                .statuses
-                .get(&id)
-                .map_or("missing".to_string(), |s| format!("{s:?}")),
-            shown
-        ));
-    }
+        summary
+            .statuses
+            .get(&id)
+            .map_or("missing".to_string(), |s| format!("{s:?}")),
+        shown
+    ))
 }
 
 fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
