@@ -4,6 +4,7 @@
 
 mod counter;
 mod ledger;
+mod graceful_shutdown;
 
 use crate::engine::judge::PhaseRun;
 use crate::engine::report::{CheckId, CheckResult};
@@ -35,7 +36,11 @@ impl std::fmt::Debug for Exercise {
     }
 }
 
-static ALL: &[Exercise] = &[counter::EXERCISE, ledger::EXERCISE];
+static ALL: &[Exercise] = &[
+    counter::EXERCISE,
+    ledger::EXERCISE,
+    graceful_shutdown::EXERCISE,
+];
 
 /// Every exercise, in course order.
 pub fn all() -> &'static [Exercise] {

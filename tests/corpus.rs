@@ -110,6 +110,14 @@ buggy! {
     ledger_overdraft_panics: "ledger", "ledger/buggy/overdraft_panics.rs";
     ledger_worker_never_stopped: "ledger", "ledger/buggy/worker_never_stopped.rs";
     ledger_try_recv_spin: "ledger", "ledger/buggy/try_recv_spin.rs";
+    graceful_stop_channel_at_once: "graceful-shutdown", "graceful-shutdown/buggy/stop_channel_at_once.rs";
+    graceful_drain_while_open: "graceful-shutdown", "graceful-shutdown/buggy/drain_while_open.rs";
+    graceful_closed_flag_check_then_send: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_check_then_send.rs";
+    graceful_waits_for_handles: "graceful-shutdown", "graceful-shutdown/buggy/waits_for_handles.rs";
+    graceful_status_lane: "graceful-shutdown", "graceful-shutdown/buggy/status_lane.rs";
+    graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";
+    graceful_leaked_ticker: "graceful-shutdown", "graceful-shutdown/buggy/leaked_ticker.rs";
+    graceful_ship_before_pay: "graceful-shutdown", "graceful-shutdown/buggy/ship_before_pay.rs";
 }
 
 correct! {
@@ -121,6 +129,10 @@ correct! {
     ledger_zero_capacity: "ledger", "ledger/correct/zero_capacity.rs";
     ledger_std_mpsc: "ledger", "ledger/correct/std_mpsc.rs";
     ledger_close_to_stop: "ledger", "ledger/correct/close_to_stop.rs";
+    graceful_reference: "graceful-shutdown", "graceful-shutdown/correct/reference.rs";
+    graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
+    graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
+    graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

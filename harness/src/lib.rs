@@ -13,6 +13,7 @@
 pub mod counter;
 pub mod ledger;
 pub mod load;
+pub mod orders;
 pub mod report;
 pub mod threads;
 pub mod watchdog;
