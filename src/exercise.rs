@@ -3,8 +3,8 @@
 //! how its results are judged.
 
 mod counter;
-mod ledger;
 mod graceful_shutdown;
+mod ledger;
 
 use crate::engine::judge::PhaseRun;
 use crate::engine::report::{CheckId, CheckResult};
