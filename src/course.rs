@@ -206,11 +206,25 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "exercises/ledger.rs and exercises/graceful_shutdown.rs are written on another branch"]
     fn every_exercise_file_exists() {
         for info in &course().exercises {
             assert!(root().join(&info.file).is_file(), "{}", info.file.display());
         }
+    }
+
+    #[test]
+    fn the_course_and_the_engine_know_the_same_exercises() {
+        let course = course();
+        let in_course: Vec<(&str, &Path)> = course
+            .exercises
+            .iter()
+            .map(|info| (info.id.as_str(), info.file.as_path()))
+            .collect();
+        let in_engine: Vec<(&str, &Path)> = crate::exercise::all()
+            .iter()
+            .map(|ex| (ex.id, Path::new(ex.file)))
+            .collect();
+        assert_eq!(in_course, in_engine);
     }
 
     #[test]
