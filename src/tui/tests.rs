@@ -57,7 +57,7 @@ fn steps() -> Vec<Step> {
             },
         },
         Step::exercise("counter", "Counter".into(), Some(info)),
-        Step::exercise("ledger", "Ledger".into(), None),
+        Step::exercise("rate-limiter", "Rate limiter".into(), None),
         Step {
             id: "shutdown".into(),
             title: "Graceful shutdown".into(),
