@@ -2,6 +2,8 @@
 //! exercise shares. Exercise-specific ones live with each exercise.
 
 pub mod history;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
@@ -178,6 +180,11 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                 ),
             );
         }
+    }
+    // A run that crashed or panicked never got to the calls it skipped, so
+    // whether they would have hung is unknown: not a pass.
+    if let Some(why) = runs.iter().find_map(PhaseRun::cut_short) {
+        return CheckResult::not_checked(CheckId::Hang, format!("not checked: {why}"));
     }
     CheckResult::pass(CheckId::Hang, "every call returned in good time")
 }
