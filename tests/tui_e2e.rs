@@ -105,8 +105,13 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
         s.contains("Edit exercises/counter.rs")
     });
 
-    // Save a correct solution: the watcher re-checks (cancelling any check
-    // of the starter still running).
+    // The starter (all todo!()) is checked on opening and fails.
+    tmux.wait_for("the starter's verdict", Duration::from_secs(90), |s| {
+        s.contains("FAIL") && !s.contains("checking…")
+    });
+    // Save a correct solution: the watcher re-checks. The panel shows the
+    // starter's failures until the new verdict replaces them, so only the
+    // passing verdict ends the wait.
     std::fs::copy(
         root.join("solutions/counter.rs"),
         project.path().join("exercises/counter.rs"),
@@ -115,7 +120,7 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
     let screen = tmux.wait_for(
         "the check panel to say all checks passed",
         Duration::from_secs(90),
-        |s| s.contains("all checks passed") || (s.contains("FAIL") && !s.contains("checking…")),
+        |s| s.contains("all checks passed"),
     );
     assert!(!screen.contains("FAIL"), "a check failed:\n{screen}");
     assert!(screen.contains("Passed!"), "no passed view:\n{screen}");

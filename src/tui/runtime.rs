@@ -149,8 +149,16 @@ fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
 struct Job {
     generation: u64,
     exercise: String,
+    /// The exercise file as the project names it (`exercises/counter.rs`).
+    rel: PathBuf,
     file: PathBuf,
     options: CheckOptions,
+}
+
+/// What a file holds, cheaply compared: its length and modification time.
+fn fingerprint(file: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(file).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
 }
 
 /// The check worker: owns the checks it runs; the loop talks to it over
@@ -168,7 +176,16 @@ impl Worker {
             .name("tui-checker".into())
             .spawn(move || {
                 for job in jobs_rx {
+                    let before = fingerprint(&job.file);
                     let outcome = run_job(&job);
+                    // A save the watcher missed (it was not watching yet,
+                    // or the filesystem sends no events) still gets checked.
+                    // Sent first, so the stale result is never shown.
+                    if fingerprint(&job.file) != before
+                        && tx.send(Msg::FileChanged(job.rel.clone())).is_err()
+                    {
+                        return;
+                    }
                     let done = Msg::CheckDone {
                         generation: job.generation,
                         outcome,
@@ -186,12 +203,13 @@ impl Worker {
         }
     }
 
-    fn start(&mut self, generation: u64, exercise: String, file: PathBuf) {
+    fn start(&mut self, generation: u64, exercise: String, rel: PathBuf, file: PathBuf) {
         let options = CheckOptions::new();
         self.cancels.insert(generation, options.cancel.clone());
         let _ = self.jobs.send(Job {
             generation,
             exercise,
+            rel,
             file,
             options,
         });
@@ -450,7 +468,8 @@ fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
             exercise,
             file,
         } => {
-            io.worker.start(generation, exercise, root.join(file));
+            io.worker
+                .start(generation, exercise, file.clone(), root.join(file));
             None
         }
         Effect::CancelCheck { generation } => {
