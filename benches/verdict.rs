@@ -60,7 +60,7 @@ fn main() {
         let out = tempfile::tempdir().unwrap();
         let t = Instant::now();
         let status = Command::new(toolchain::rustc())
-            .args(["--edition=2021", "--crate-type", "lib", "-C", "opt-level=1"])
+            .args(["--edition=2021", "--crate-type", "lib", "-C", "opt-level=0"])
             .arg("--extern")
             .arg(format!(
                 "crossbeam_channel={}",
