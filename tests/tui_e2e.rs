@@ -258,3 +258,32 @@ fn ctrl_c_sigterm_and_panic_all_restore_the_terminal() {
         );
     }
 }
+
+/// A pseudo-terminal that answers no queries (as `script` gives) must not
+/// stop the tutor from starting: it never asks where the cursor is.
+#[test]
+fn starts_in_a_terminal_that_answers_no_queries() {
+    let has_script = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(has_script, "`script` (util-linux) is needed for this test");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let line = format!(
+        "'{}' --exit-after-first-frame",
+        env!("CARGO_BIN_EXE_threadlings")
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "exit {:?}: {text}", out.status.code());
+    assert!(
+        !text.contains("cursor position could not be read"),
+        "{text}"
+    );
+    assert!(text.contains("first frame after"), "{text}");
+}

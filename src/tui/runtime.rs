@@ -359,6 +359,20 @@ pub struct RunOptions {
     pub process_start: Option<Instant>,
 }
 
+/// Clears the screen and makes the next draw repaint every cell.
+///
+/// `Terminal::clear` would also ask the terminal where its cursor is and
+/// wait for the answer, which some terminals never send (a 2 s stall, then
+/// an error); a full-screen app has no use for that position.
+fn wipe(terminal: &mut Term) -> std::io::Result<()> {
+    use ratatui::backend::Backend;
+    terminal.backend_mut().clear()?;
+    // Both buffers blank: the next frame differs from "nothing" everywhere.
+    terminal.current_buffer_mut().reset();
+    terminal.swap_buffers();
+    Ok(())
+}
+
 /// Runs the app on the terminal until the learner leaves.
 pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Duration> {
     let started = Instant::now();
@@ -366,7 +380,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     enter_terminal()?;
     let _guard = Guard;
     let mut terminal: Term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
+    wipe(&mut terminal)?;
 
     let (tx, rx) = unbounded::<Msg>();
     let input = Input::spawn(tx.clone());
@@ -491,7 +505,7 @@ fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
             let result = edit(&root.join(&file));
             let _ = enter_terminal();
             io.editing.store(false, Ordering::SeqCst);
-            let _ = io.terminal.clear();
+            let _ = wipe(io.terminal);
             io.input.resume();
             Some(Msg::EditorClosed(result))
         }
