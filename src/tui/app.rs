@@ -133,7 +133,7 @@ impl Default for BenchmarkPlan {
     fn default() -> Self {
         BenchmarkPlan {
             threads: vec![1, 2, 4, 8],
-            ops: 200_000,
+            ops: 500_000,
         }
     }
 }
@@ -367,9 +367,9 @@ impl App {
 
     /// Whether step `i` is the lesson that runs the owners benchmark.
     pub fn runs_benchmark(&self, i: usize) -> bool {
-        self.steps.get(i).is_some_and(|s| {
-            s.id == BENCHMARK_LESSON && matches!(s.kind, StepKind::Lesson { .. })
-        })
+        self.steps
+            .get(i)
+            .is_some_and(|s| s.id == BENCHMARK_LESSON && matches!(s.kind, StepKind::Lesson { .. }))
     }
 
     /// Whether anything runs that the spinner should show (the loop ticks).

@@ -123,9 +123,8 @@ fn benchmark_done(app: &mut App, result: Result<BenchmarkResult, String>) -> Vec
                     app.screen = Screen::Benchmark(i);
                 }
                 _ => {
-                    app.status =
-                        "the benchmark finished: b in the scaling lesson shows the chart"
-                            .to_string();
+                    app.status = "the benchmark finished: b in the scaling lesson shows the chart"
+                        .to_string();
                 }
             }
         }

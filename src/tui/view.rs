@@ -4,8 +4,8 @@ use super::app::{App, Screen, StepKind};
 use super::history::Picture;
 use super::{highlight, markdown};
 use crate::course::QuizKind;
-use crate::engine::report::{CheckResult, Status};
 use crate::course::scaling::{Row as ScalingRow, Strategy};
+use crate::engine::report::{CheckResult, Status};
 use crate::exercise;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -91,7 +91,7 @@ fn help(area: Rect, buf: &mut Buffer) {
         ("h", "reveal the next hint"),
         ("R then y", "reset the file to the starter (keeps a .bak)"),
         ("t", "take the lesson's quiz"),
-        ("b", "scaling lesson: run the owners benchmark, show its chart"),
+        ("b", "scaling lesson: the owners benchmark chart"),
         ("q Esc", "back; on the course path: quit"),
         ("Ctrl-C", "quit"),
         ("?", "this help"),
@@ -501,11 +501,14 @@ impl App {
         let ops = result.rows.first().map_or(0, |r| r.ops);
         let mut legend = vec![Span::raw(" ")];
         for strategy in Strategy::ALL {
-            legend.push(Span::styled("■ ", Style::new().fg(strategy_colour(strategy))));
+            legend.push(Span::styled(
+                "■ ",
+                Style::new().fg(strategy_colour(strategy)),
+            ));
             legend.push(Span::raw(format!("{}  ", strategy.name())));
         }
         legend.push(Span::styled(
-            format!("({ops} increments a run, {} cores)", result.cores),
+            format!("({ops} per run, {} cores)", result.cores),
             dim(),
         ));
         let note = (!result.optimised).then(|| {
@@ -528,9 +531,18 @@ impl App {
         let groups = threads.len().max(1) as u16;
         let per_group = Strategy::ALL.len() as u16;
         let group_gap = 3;
-        let group_width =
-            chart_area.width.saturating_sub((groups - 1) * group_gap) / groups;
+        // ratatui leaves the bar gap after each group's last bar too.
+        let group_width = chart_area
+            .width
+            .saturating_sub((groups - 1) * (group_gap + 1))
+            / groups;
         let bar_width = (group_width.saturating_sub(per_group - 1) / per_group).clamp(1, 9);
+        let used = groups * per_group * (bar_width + 1) - 1 + (groups - 1) * group_gap;
+        let chart_area = Rect {
+            x: chart_area.x + chart_area.width.saturating_sub(used) / 2,
+            width: used.min(chart_area.width),
+            ..chart_area
+        };
         let bar_groups: Vec<BarGroup> = threads
             .iter()
             .map(|&n| {
@@ -578,8 +590,7 @@ impl App {
         // The numbers beneath.
         let mut header = vec![Cell::from("threads")];
         header.extend(Strategy::ALL.map(|s| {
-            Cell::from(Line::from(s.name()).right_aligned())
-                .style(bold().fg(strategy_colour(s)))
+            Cell::from(Line::from(s.name()).right_aligned()).style(bold().fg(strategy_colour(s)))
         }));
         let rows = threads.iter().map(|&n| {
             let mut cells = vec![Cell::from(Line::from(n.to_string()).right_aligned())];
