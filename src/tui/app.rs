@@ -133,7 +133,7 @@ impl Default for BenchmarkPlan {
     fn default() -> Self {
         BenchmarkPlan {
             threads: vec![1, 2, 4, 8],
-            ops: 500_000,
+            ops: 300_000,
         }
     }
 }

@@ -557,7 +557,7 @@ fn b_in_the_scaling_lesson_runs_the_benchmark_once() {
         effects,
         vec![Effect::RunBenchmark(BenchmarkPlan {
             threads: vec![1, 2, 4, 8],
-            ops: 500_000,
+            ops: 300_000,
         })]
     );
     assert_eq!(app.benchmark.running, Some(Duration::from_secs(10)));
