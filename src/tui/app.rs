@@ -215,7 +215,7 @@ pub enum Msg {
         /// What it came to.
         outcome: CheckOutcome,
     },
-    /// Time passes while a check runs (app clock).
+    /// Time passes while a check or the benchmark runs (app clock).
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
     Signal,

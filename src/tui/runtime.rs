@@ -243,9 +243,8 @@ impl Bench {
     /// Starts a run; its result comes back as [`Msg::BenchmarkDone`]. The
     /// returned message reports a thread that could not be started.
     fn start(&mut self, plan: BenchmarkPlan) -> Option<Msg> {
-        if self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
-            return None; // the app never asks twice; be safe anyway
-        }
+        // The app asks again only after the previous run's result arrived,
+        // so that thread has sent its message and is at most exiting.
         if let Some(done) = self.thread.take() {
             let _ = done.join();
         }
