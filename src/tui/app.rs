@@ -2,6 +2,7 @@
 //! it; [`super::view`] draws it.
 
 use super::progress::Progress;
+use crate::course::scaling::Row;
 use crate::course::{Course, ExerciseInfo, Item, QuizItem};
 use crate::engine::report::Report;
 use crate::exercise;
@@ -110,6 +111,53 @@ pub enum Screen {
     History(usize),
     /// A lesson's quiz.
     Quiz(usize),
+    /// The owners benchmark's chart, over the scaling lesson.
+    Benchmark(usize),
+}
+
+/// The id of the lesson whose view runs the owners benchmark.
+pub const BENCHMARK_LESSON: &str = "scaling";
+
+/// What one run of the owners benchmark measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchmarkPlan {
+    /// Client thread counts, one group of measurements each.
+    pub threads: Vec<usize>,
+    /// Increments per measurement.
+    pub ops: u64,
+}
+
+impl Default for BenchmarkPlan {
+    /// Short enough to finish in a few seconds on two cores, even in a
+    /// debug build (a run cannot be cancelled once started).
+    fn default() -> Self {
+        BenchmarkPlan {
+            threads: vec![1, 2, 4, 8],
+            ops: 300_000,
+        }
+    }
+}
+
+/// A finished run of the owners benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchmarkResult {
+    /// One row per strategy and thread count.
+    pub rows: Vec<Row>,
+    /// CPU cores the machine offered.
+    pub cores: usize,
+    /// Whether the tutor was built with optimisations.
+    pub optimised: bool,
+}
+
+/// The owners benchmark, as far as the app knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BenchmarkState {
+    /// When the running benchmark started, on the app clock.
+    pub running: Option<Duration>,
+    /// The latest result, kept so the chart can be opened again.
+    pub result: Option<BenchmarkResult>,
+    /// Why the latest run failed, if it did.
+    pub error: Option<String>,
 }
 
 /// The state of one quiz in progress.
@@ -167,10 +215,12 @@ pub enum Msg {
         /// What it came to.
         outcome: CheckOutcome,
     },
-    /// Time passes while a check runs (app clock).
+    /// Time passes while a check or the benchmark runs (app clock).
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
     Signal,
+    /// The owners benchmark finished (or its thread panicked).
+    BenchmarkDone(Result<BenchmarkResult, String>),
     /// The editor was closed.
     EditorClosed(Result<(), String>),
     /// An exercise file was reset (the backup's path, or why not).
@@ -211,6 +261,8 @@ pub enum Effect {
     SaveProgress(Progress),
     /// Move the bad progress file aside.
     MoveProgressAside,
+    /// Run the owners benchmark on a worker thread.
+    RunBenchmark(BenchmarkPlan),
     /// Leave.
     Quit,
 }
@@ -256,6 +308,8 @@ pub struct App {
     pub quitting: bool,
     /// The terminal's size, for clamping scrolling.
     pub viewport: (u16, u16),
+    /// The owners benchmark: running or not, and its latest result.
+    pub benchmark: BenchmarkState,
 }
 
 impl App {
@@ -282,6 +336,7 @@ impl App {
             course_warning: None,
             quitting: false,
             viewport: (80, 24),
+            benchmark: BenchmarkState::default(),
         };
         app.selected = app.first_unfinished();
         app
@@ -308,6 +363,18 @@ impl App {
             .get(i)
             .and_then(|s| self.progress.hints.get(&s.id))
             .map_or(0, |&n| n as usize)
+    }
+
+    /// Whether step `i` is the lesson that runs the owners benchmark.
+    pub fn runs_benchmark(&self, i: usize) -> bool {
+        self.steps
+            .get(i)
+            .is_some_and(|s| s.id == BENCHMARK_LESSON && matches!(s.kind, StepKind::Lesson { .. }))
+    }
+
+    /// Whether anything runs that the spinner should show (the loop ticks).
+    pub fn busy(&self) -> bool {
+        self.running.is_some() || self.benchmark.running.is_some()
     }
 
     /// Index of the step with this id.

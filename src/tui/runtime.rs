@@ -1,11 +1,12 @@
 //! The runtime: the terminal, the threads that feed the event loop, and
 //! the effects. One loop owns the [`App`] and receives every input as a
 //! [`Msg`] over one crossbeam channel; it blocks on that channel and only
-//! ticks (for the spinner) while a check runs.
+//! ticks (for the spinner) while a check or the benchmark runs.
 
-use super::app::{App, CheckOutcome, Effect, Msg};
+use super::app::{App, BenchmarkPlan, BenchmarkResult, CheckOutcome, Effect, Msg};
 use super::progress::{self, Progress};
 use super::update::update;
+use crate::course::scaling;
 use crate::engine::supervisor::Cancel;
 use crate::engine::{self, CheckOptions, Checked};
 use crate::exercise;
@@ -244,6 +245,61 @@ fn run_job(job: &Job) -> CheckOutcome {
     }
 }
 
+/// Runs the owners benchmark on a thread of its own, so the loop stays
+/// responsive. The runtime owns that thread and joins it on exit; a run
+/// cannot be cancelled, which is why the plan keeps it short.
+struct Bench {
+    tx: Sender<Msg>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Bench {
+    fn new(tx: Sender<Msg>) -> Bench {
+        Bench { tx, thread: None }
+    }
+
+    /// Starts a run; its result comes back as [`Msg::BenchmarkDone`]. The
+    /// returned message reports a thread that could not be started.
+    fn start(&mut self, plan: BenchmarkPlan) -> Option<Msg> {
+        // The app asks again only after the previous run's result arrived,
+        // so that thread has sent its message and is at most exiting.
+        if let Some(done) = self.thread.take() {
+            let _ = done.join();
+        }
+        let tx = self.tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tui-benchmark".into())
+            .spawn(move || {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let result = std::panic::catch_unwind(|| scaling::run(&plan.threads, plan.ops))
+                    .map(|rows| BenchmarkResult {
+                        rows,
+                        cores,
+                        optimised: !cfg!(debug_assertions),
+                    })
+                    .map_err(|_| "the benchmark thread panicked".to_string());
+                let _ = tx.send(Msg::BenchmarkDone(result));
+            });
+        match spawned {
+            Ok(thread) => {
+                self.thread = Some(thread);
+                None
+            }
+            Err(err) => Some(Msg::BenchmarkDone(Err(format!(
+                "cannot start the benchmark thread: {err}"
+            )))),
+        }
+    }
+
+    /// Waits for a running benchmark to finish.
+    fn stop(self) {
+        drop(self.tx);
+        if let Some(thread) = self.thread {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// Watches `exercises/` and sends one [`Msg::FileChanged`] per saved `.rs`
 /// file once events have been quiet for [`DEBOUNCE`].
 struct Watch {
@@ -398,6 +454,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
         }
     };
     let mut worker = Worker::spawn(tx.clone());
+    let mut bench = Bench::new(tx.clone());
     drop(tx);
 
     let size = terminal.size()?;
@@ -412,6 +469,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
             let mut io = Io {
                 root,
                 worker: &mut worker,
+                bench: &mut bench,
                 input: &input,
                 editing: &signals.editing,
                 terminal: &mut terminal,
@@ -431,7 +489,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
                 panic!("test panic after the first frame, as asked");
             }
         }
-        let msg = if app.running.is_some() {
+        let msg = if app.busy() {
             match rx.recv_timeout(TICK) {
                 Ok(msg) => msg,
                 Err(RecvTimeoutError::Timeout) => Msg::Tick(started.elapsed()),
@@ -460,6 +518,8 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     worker.stop();
     drop(terminal);
     restore_terminal();
+    // After the terminal is back: a benchmark still running finishes first.
+    bench.stop();
     Ok(first_frame.unwrap_or_default())
 }
 
@@ -467,6 +527,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
 struct Io<'a> {
     root: &'a Path,
     worker: &'a mut Worker,
+    bench: &'a mut Bench,
     input: &'a Input,
     editing: &'a AtomicBool,
     terminal: &'a mut Term,
@@ -486,6 +547,7 @@ fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
                 .start(generation, exercise, file.clone(), root.join(file));
             None
         }
+        Effect::RunBenchmark(plan) => io.bench.start(plan),
         Effect::CancelCheck { generation } => {
             io.worker.cancel(generation);
             None

@@ -1,9 +1,12 @@
 //! Snapshot tests of every screen on ratatui's `TestBackend`, and tests
 //! that drive the state machine with key sequences, no terminal needed.
 
-use super::app::{App, CheckOutcome, Effect, Msg, Screen, Step, StepKind};
+use super::app::{
+    App, BenchmarkPlan, BenchmarkResult, CheckOutcome, Effect, Msg, Screen, Step, StepKind,
+};
 use super::progress::Progress;
 use super::update::update;
+use crate::course::scaling::{Row as ScalingRow, Strategy};
 use crate::course::{ExerciseInfo, QuizItem, QuizKind};
 use crate::engine::report::{CheckId, CheckResult, Report};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -497,4 +500,165 @@ fn q_leaves_a_choice_question_but_types_into_a_short_answer() {
     assert_eq!(app.quiz.typed, "q");
     keys(&mut app, &[KeyCode::Esc]);
     assert_eq!(app.screen, Screen::Lesson(0));
+}
+
+/// The course with the scaling lesson last, opened on it.
+fn scaling_app() -> App {
+    let mut steps = steps();
+    steps.push(Step {
+        id: "scaling".into(),
+        title: "When one owner is not enough".into(),
+        kind: StepKind::Lesson {
+            markdown: "# When one owner is not enough\n\nMeasure first: press `b`.".into(),
+            quiz: Vec::new(),
+        },
+    });
+    let mut app = App::new(steps, Progress::default(), false);
+    super::update::open(&mut app, 4);
+    assert_eq!(app.screen, Screen::Lesson(4));
+    app
+}
+
+/// A made-up benchmark result (never real timings in a snapshot): million
+/// increments per second for 1, 2, 4 and 8 threads, per strategy.
+fn fake_benchmark() -> BenchmarkResult {
+    const OPS: u64 = 500_000;
+    let table: [(Strategy, [f64; 4]); 4] = [
+        (Strategy::Actor, [4.0, 3.1, 2.9, 2.8]),
+        (Strategy::Mutex, [40.0, 18.5, 15.0, 14.2]),
+        (Strategy::Atomic, [150.0, 90.0, 95.5, 92.0]),
+        (Strategy::ShardedActor, [3.5, 6.2, 7.0, 7.4]),
+    ];
+    let mut rows = Vec::new();
+    for (n, threads) in [1, 2, 4, 8].into_iter().enumerate() {
+        for (strategy, mops) in table {
+            rows.push(ScalingRow {
+                strategy,
+                threads,
+                ops: OPS,
+                elapsed: Duration::from_secs_f64(OPS as f64 / (mops[n] * 1e6)),
+                total: OPS,
+            });
+        }
+    }
+    BenchmarkResult {
+        rows,
+        cores: 2,
+        optimised: true,
+    }
+}
+
+#[test]
+fn b_in_the_scaling_lesson_runs_the_benchmark_once() {
+    let mut app = scaling_app();
+    update(&mut app, Msg::Tick(Duration::from_secs(10)));
+    let effects = keys(&mut app, &[KeyCode::Char('b')]);
+    assert_eq!(
+        effects,
+        vec![Effect::RunBenchmark(BenchmarkPlan {
+            threads: vec![1, 2, 4, 8],
+            ops: 300_000,
+        })]
+    );
+    assert_eq!(app.benchmark.running, Some(Duration::from_secs(10)));
+    assert!(app.busy(), "the loop ticks for the spinner");
+    assert!(
+        keys(&mut app, &[KeyCode::Char('b')]).is_empty(),
+        "a second press while it runs does nothing"
+    );
+    // The lesson stays usable and shows the spinner with the elapsed time.
+    assert_eq!(app.screen, Screen::Lesson(4));
+    update(&mut app, Msg::Tick(Duration::from_millis(11_234)));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("benchmark running… 1.2s"), "{screen}");
+    assert!(screen.contains("b benchmark"), "the footer offers the key");
+}
+
+#[test]
+fn b_elsewhere_does_nothing() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Lesson(0));
+    assert!(keys(&mut app, &[KeyCode::Char('b')]).is_empty());
+    assert!(app.benchmark.running.is_none());
+    assert!(!draw(&app, 80, 24).contains("b benchmark"));
+}
+
+#[test]
+fn the_result_opens_the_chart_and_esc_returns() {
+    let mut app = scaling_app();
+    keys(&mut app, &[KeyCode::Char('b')]);
+    let effects = update(&mut app, Msg::BenchmarkDone(Ok(fake_benchmark())));
+    assert!(effects.is_empty());
+    assert_eq!(app.screen, Screen::Benchmark(4));
+    assert!(app.benchmark.running.is_none());
+    assert!(keys(&mut app, &[KeyCode::Char('j')]).is_empty());
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Lesson(4));
+    // The result is kept: b opens it again without running anything.
+    assert!(keys(&mut app, &[KeyCode::Char('b')]).is_empty());
+    assert_eq!(app.screen, Screen::Benchmark(4));
+    assert_eq!(app.benchmark.result, Some(fake_benchmark()));
+    // r on the chart runs it again, once.
+    assert!(matches!(
+        keys(&mut app, &[KeyCode::Char('r')])[..],
+        [Effect::RunBenchmark(_)]
+    ));
+    assert!(keys(&mut app, &[KeyCode::Char('r')]).is_empty());
+    assert!(draw(&app, 80, 24).contains("benchmark running…"));
+    keys(&mut app, &[KeyCode::Char('q')]);
+    assert_eq!(app.screen, Screen::Lesson(4));
+}
+
+#[test]
+fn a_result_arriving_elsewhere_waits_in_the_state() {
+    let mut app = scaling_app();
+    keys(&mut app, &[KeyCode::Char('b'), KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Path);
+    update(&mut app, Msg::BenchmarkDone(Ok(fake_benchmark())));
+    assert_eq!(app.screen, Screen::Path, "no jump away from where you are");
+    assert!(app.status.contains("scaling lesson"));
+    assert!(app.benchmark.result.is_some());
+}
+
+#[test]
+fn a_failed_benchmark_is_reported() {
+    let mut app = scaling_app();
+    keys(&mut app, &[KeyCode::Char('b')]);
+    update(
+        &mut app,
+        Msg::BenchmarkDone(Err("the benchmark thread panicked".into())),
+    );
+    assert_eq!(app.screen, Screen::Lesson(4));
+    assert!(app.benchmark.running.is_none());
+    assert!(app.status.contains("panicked"));
+    assert!(
+        matches!(
+            keys(&mut app, &[KeyCode::Char('b')])[..],
+            [Effect::RunBenchmark(_)]
+        ),
+        "it can be tried again"
+    );
+}
+
+#[test]
+fn snapshot_benchmark_chart() {
+    let mut app = scaling_app();
+    keys(&mut app, &[KeyCode::Char('b')]);
+    update(&mut app, Msg::BenchmarkDone(Ok(fake_benchmark())));
+    insta::assert_snapshot!("benchmark_chart_80x24", draw(&app, 80, 24));
+    insta::assert_snapshot!("benchmark_chart_100x30", draw(&app, 100, 30));
+}
+
+#[test]
+fn snapshot_benchmark_chart_debug_build_and_rerunning() {
+    let mut app = scaling_app();
+    keys(&mut app, &[KeyCode::Char('b')]);
+    let mut result = fake_benchmark();
+    result.optimised = false;
+    update(&mut app, Msg::BenchmarkDone(Ok(result)));
+    update(&mut app, Msg::Tick(Duration::from_millis(2_345)));
+    keys(&mut app, &[KeyCode::Char('r')]);
+    update(&mut app, Msg::Tick(Duration::from_millis(3_456)));
+    insta::assert_snapshot!(draw(&app, 80, 24));
 }

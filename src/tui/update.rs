@@ -2,7 +2,10 @@
 //! here; everything that touches the world is an [`Effect`] for the
 //! runtime.
 
-use super::app::{App, CheckOutcome, Effect, Msg, QuizState, Running, Screen, StepKind};
+use super::app::{
+    App, BenchmarkPlan, BenchmarkResult, CheckOutcome, Effect, Msg, QuizState, Running, Screen,
+    StepKind,
+};
 use super::history::Picture;
 use super::progress::QuizScore;
 use crate::course::QuizKind;
@@ -35,6 +38,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Signal => quit(app),
+        Msg::BenchmarkDone(result) => benchmark_done(app, result),
         Msg::FileChanged(path) => {
             let current = match app.screen {
                 Screen::Exercise(i) | Screen::History(i) => Some(i),
@@ -95,6 +99,51 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.status = format!("could not save progress: {err}");
             Vec::new()
         }
+    }
+}
+
+/// Starts the owners benchmark unless one is running already (a run
+/// cannot be cancelled, so a second press does nothing).
+fn start_benchmark(app: &mut App) -> Vec<Effect> {
+    if app.benchmark.running.is_some() {
+        return Vec::new();
+    }
+    app.benchmark.running = Some(app.now);
+    app.benchmark.error = None;
+    vec![Effect::RunBenchmark(BenchmarkPlan::default())]
+}
+
+fn benchmark_done(app: &mut App, result: Result<BenchmarkResult, String>) -> Vec<Effect> {
+    app.benchmark.running = None;
+    match result {
+        Ok(result) => {
+            app.benchmark.result = Some(result);
+            match app.screen {
+                Screen::Lesson(i) | Screen::Benchmark(i) if app.runs_benchmark(i) => {
+                    app.screen = Screen::Benchmark(i);
+                }
+                _ => {
+                    app.status = "the benchmark finished: b in the scaling lesson shows the chart"
+                        .to_string();
+                }
+            }
+        }
+        Err(err) => {
+            app.status = format!("the benchmark failed: {err}");
+            app.benchmark.error = Some(err);
+        }
+    }
+    Vec::new()
+}
+
+fn benchmark_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('r') | KeyCode::Char('b') => start_benchmark(app),
+        KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => {
+            app.screen = Screen::Lesson(i);
+            Vec::new()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -333,6 +382,14 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     }
                     Vec::new()
                 }
+                KeyCode::Char('b') if app.runs_benchmark(i) => {
+                    if app.benchmark.running.is_none() && app.benchmark.result.is_some() {
+                        app.screen = Screen::Benchmark(i);
+                        Vec::new()
+                    } else {
+                        start_benchmark(app)
+                    }
+                }
                 KeyCode::Char('p') | KeyCode::Left => open(app, i.saturating_sub(1)),
                 KeyCode::Char('c') => open(app, app.first_unfinished()),
                 KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
@@ -340,6 +397,7 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Screen::Exercise(i) => exercise_key(app, i, key),
+        Screen::Benchmark(i) => benchmark_key(app, i, key),
         Screen::History(i) => match key.code {
             KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace => {
                 app.screen = Screen::Exercise(i);
