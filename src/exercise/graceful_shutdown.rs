@@ -6,7 +6,7 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
-use crate::linearizability::{self, Model, Operation, Outcome, Timeline, render_text};
+use crate::linearizability::{self, Model, Operation, Outcome, Timeline};
 use crate::models::{Command, OrderId, OrdersModel, OrdersOp, OrdersRet, Status};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -377,7 +377,7 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                         violation.description
                     ),
                 )
-                .with_detail(render_text(&timeline, 100));
+                .with_timeline(timeline);
             }
         }
     }

@@ -11,7 +11,7 @@ use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
 use crate::linearizability::search::{Mode, SearchOutcome, search};
 use crate::linearizability::{
-    CheckOptions, Model, Operation, Outcome, Timeline, check_with, op_label, render_text,
+    CheckOptions, Model, Operation, Outcome, Timeline, check_with, op_label,
 };
 use crate::models::{Account, LedgerModel, LedgerOp, LedgerRet, Refused};
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,8 +43,6 @@ pub(super) const EXERCISE: Exercise = Exercise {
 const CHECK_BUDGET: Duration = Duration::from_millis(1500);
 /// Time for shrinking and explaining a violation, on top.
 const SHRINK_BUDGET: Duration = Duration::from_millis(700);
-/// Width of the timeline drawn for a violation.
-const TIMELINE_WIDTH: usize = 100;
 
 fn glue(solution: &Path) -> String {
     format!(
@@ -530,7 +528,7 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                         calls.join(", "),
                     ),
                 )
-                .with_detail(render_text(&timeline, TIMELINE_WIDTH));
+                .with_timeline(timeline);
             }
         }
     }

@@ -13,9 +13,6 @@ use crate::linearizability::{self, History, Model, Operation, Outcome, Timeline,
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-/// Width of the drawn timeline in a report.
-const TIMELINE_WIDTH: usize = 78;
-
 /// Turns one recorded call into the model's input and output (`None`
 /// output for a call that never returned); `None` skips a record.
 pub type Parse<M> = fn(&OpRecord) -> Option<(<M as Model>::Input, Option<<M as Model>::Output>)>;
@@ -97,7 +94,7 @@ pub fn linearizable<M: Model>(
                         threads.len()
                     ),
                 )
-                .with_detail(linearizability::render_text(&timeline, TIMELINE_WIDTH));
+                .with_timeline(timeline);
             }
         }
     }
