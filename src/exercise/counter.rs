@@ -1,6 +1,7 @@
 //! The `counter` exercise: a worker thread owns an `i64`.
 
 use super::{Exercise, path_literal};
+use crate::engine::judge::history::{Linearizable, no_hint};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
@@ -183,7 +184,15 @@ fn sent(run: &PhaseRun, trial: usize) -> (usize, usize) {
 }
 
 fn linearizable(run: &PhaseRun) -> CheckResult {
-    judge::history::linearizable(run, &CounterModel::default(), parse, Duration::from_secs(3))
+    let spec = Linearizable {
+        initial: CounterModel::default(),
+        parse,
+        observe: None,
+        budget: Duration::from_secs(3),
+        trial_budget: Duration::from_secs(3),
+        hint: no_hint,
+    };
+    judge::history::linearizable(run, &spec)
 }
 
 /// A recorded call as the model sees it: `shutdown()` is a last read.

@@ -3,10 +3,11 @@
 //! calling.
 
 use super::{Exercise, path_literal};
+use crate::engine::judge::history::{Failure, Linearizable};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
-use crate::linearizability::{self, Model, Operation, Outcome, Timeline};
+use crate::linearizability::{self, Model, Operation, Outcome};
 use crate::models::{Command, OrderId, OrdersModel, OrdersOp, OrdersRet, Status};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -355,48 +356,33 @@ fn correctness(run: &PhaseRun) -> CheckResult {
 // ---- linearizable --------------------------------------------------------
 
 fn linearizable(run: &PhaseRun) -> CheckResult {
-    let trials: BTreeSet<usize> = run.ops().map(|o| o.trial).collect();
-    let mut calls = 0;
-    let mut inconclusive = false;
-    let started = Instant::now();
-    for &trial in &trials {
-        let ops = trial_ops(run, trial);
-        let history = history(&ops);
-        calls += history.len();
-        match linearizability::check(&OrdersModel::default(), &history, budget(started)) {
-            Outcome::Linearizable => {}
-            Outcome::Inconclusive { .. } => inconclusive = true,
-            Outcome::NotLinearizable(violation) => {
-                let timeline = Timeline::from_violation::<OrdersModel>(&history, &violation);
-                return CheckResult::fail(
-                    CheckId::Linearizable,
-                    format!(
-                        "in trial {trial}, no one-at-a-time order of the calls explains what they returned. {} \
-                         (If status() misses this thread's own earlier submits: does the query travel on \
-                         another channel and overtake them?)",
-                        violation.description
-                    ),
-                )
-                .with_timeline(timeline);
-            }
-        }
-    }
-    if trials.is_empty() || !run.finished() {
-        return judge::not_checked(CheckId::Linearizable, run);
-    }
-    if inconclusive {
-        return CheckResult::not_checked(
-            CheckId::Linearizable,
-            "not checked: a history was too tangled to decide in the time allowed",
-        );
-    }
-    CheckResult::pass(
-        CheckId::Linearizable,
-        format!(
-            "{calls} accepted calls in {} trials are explained by a one-at-a-time order",
-            trials.len()
-        ),
-    )
+    let spec = Linearizable {
+        initial: OrdersModel::default(),
+        parse: parse_record,
+        observe: None,
+        budget: TOTAL_BUDGET,
+        trial_budget: BUDGET,
+        hint,
+    };
+    judge::history::linearizable(run, &spec)
+}
+
+/// A call that returned something other than `Err(Stopped)`, as the
+/// model's input and output (calls that never returned stay pending);
+/// `shutdown()` and refused calls are left out.
+fn parse_record(op: &OpRecord) -> Option<(OrdersOp, Option<OrdersRet>)> {
+    let input = parse_input(&op.input)?;
+    let output = match (op.ret, op.output.as_deref()) {
+        (Some(_), Some(out)) => Some(parse_output(&input, out)?),
+        _ => None,
+    };
+    Some((input, output))
+}
+
+fn hint(_: &Failure<'_, OrdersModel>) -> String {
+    "(If status() misses this thread's own earlier submits: does the query travel on \
+     another channel and overtake them?)"
+        .into()
 }
 
 // ---- lost-messages -------------------------------------------------------

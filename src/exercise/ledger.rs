@@ -9,14 +9,12 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
-use crate::linearizability::search::{Mode, SearchOutcome, search};
-use crate::linearizability::{
-    CheckOptions, Model, Operation, Outcome, Timeline, check_with, op_label,
-};
+use crate::engine::judge::history::{Failure, Linearizable, Trial};
+use crate::linearizability::{Model, Operation};
 use crate::models::{Account, LedgerModel, LedgerOp, LedgerRet, Refused};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "ledger",
@@ -41,8 +39,6 @@ pub(super) const EXERCISE: Exercise = Exercise {
 
 /// Time for deciding every trial of the load phase together.
 const CHECK_BUDGET: Duration = Duration::from_millis(1500);
-/// Time for shrinking and explaining a violation, on top.
-const SHRINK_BUDGET: Duration = Duration::from_millis(700);
 
 fn glue(solution: &Path) -> String {
     format!(
@@ -269,297 +265,105 @@ fn correctness(run: &PhaseRun) -> CheckResult {
     )
 }
 
-type LedgerOperation = Operation<LedgerOp, LedgerRet>;
-type LedgerHistory = Vec<LedgerOperation>;
-
-/// How a call changed the balances, if its result says it did anything;
-/// `None` when that is unknown (the call never returned).
-fn effect(op: &LedgerOperation) -> Option<Vec<(Account, i128)>> {
-    Some(match (op.input, op.output?) {
-        (LedgerOp::Credit { account, amount }, _) => vec![(account, amount as i128)],
-        (LedgerOp::Debit { account, amount }, LedgerRet::Debit(Ok(_))) => {
-            vec![(account, -(amount as i128))]
-        }
-        (LedgerOp::Transfer { from, to, amount }, LedgerRet::Transfer(Ok(()))) => {
-            vec![(from, -(amount as i128)), (to, amount as i128)]
-        }
-        _ => Vec::new(),
-    })
-}
-
-fn fails(initial: &LedgerModel, history: &[LedgerOperation], deadline: Instant) -> Option<bool> {
-    let all: Vec<usize> = (0..history.len()).collect();
-    match search(initial, history, &all, deadline, Mode::default()).outcome {
-        SearchOutcome::NotLinearizable(_) => Some(true),
-        SearchOutcome::Linearizable => Some(false),
-        SearchOutcome::Inconclusive => None,
-    }
-}
-
-/// The calls up to moment `end`: those still in flight then are kept as
-/// never returned (they may or may not have taken effect), later ones are
-/// left out. Calls that start after `end` can only come after every call
-/// that returned by then, so if this prefix fails, the whole history fails.
-fn prefix(history: &[LedgerOperation], end: u64) -> LedgerHistory {
-    history
-        .iter()
-        .filter(|op| op.call <= end)
-        .map(|op| match op.ret {
-            Some(r) if r <= end => op.clone(),
-            _ => Operation::pending(op.thread, op.call, op.input),
-        })
-        .collect()
-}
-
-/// Narrows a non-linearizable trial down to a short window of it that
-/// fails on its own, starting from the balances the window begins with.
-///
-/// First the window's end: the earliest moment at which the calls so far
-/// already fail (see [`prefix`]; failing only grows with the prefix, so a
-/// binary search finds it). Then its start: the latest moment before that
-/// at which no call that changes balances is in flight. Every change
-/// finished before it, so in any one-at-a-time order they all come first,
-/// and since each call's result says whether it took effect, the balances
-/// at that moment are known exactly; reads still in flight are left out.
-/// So the window failing proves the whole trial fails, and its shrunk form
-/// shows the first thing that went wrong, from known balances, rather than
-/// a balance out of nowhere (which removing the credits before it would
-/// produce).
-fn focus(history: &[LedgerOperation], deadline: Instant) -> Option<(LedgerModel, LedgerHistory)> {
-    let mut ends: Vec<u64> = history.iter().filter_map(|op| op.ret).collect();
-    ends.sort_unstable();
-    ends.dedup();
-    let empty = LedgerModel::default();
-    // The smallest index whose prefix fails; the whole history does.
-    let (mut lo, mut hi) = (0, ends.len());
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if fails(&empty, &prefix(history, ends[mid]), deadline)? {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    let upto: LedgerHistory = match ends.get(lo) {
-        Some(&end) => prefix(history, end),
-        None => history.to_vec(),
-    };
-    let changes = |op: &LedgerOperation| effect(op).is_none_or(|e| !e.is_empty());
-    let mut cuts: Vec<u64> = upto.iter().map(|op| op.call).collect();
-    cuts.sort_unstable();
-    cuts.dedup();
-    for &cut in cuts.iter().rev() {
-        let in_flight = upto
-            .iter()
-            .any(|op| op.call < cut && op.ret.is_none_or(|r| r >= cut) && changes(op));
-        if in_flight {
-            continue;
-        }
-        let mut balances: BTreeMap<Account, i128> = BTreeMap::new();
-        for op in upto.iter().filter(|op| op.ret.is_some_and(|r| r < cut)) {
-            for (account, delta) in effect(op)? {
-                *balances.entry(account).or_insert(0) += delta;
-            }
-        }
-        let Some(balances) = balances
-            .into_iter()
-            .filter(|&(_, b)| b != 0)
-            .map(|(a, b)| Some((a, u64::try_from(b).ok()?)))
-            .collect::<Option<BTreeMap<Account, u64>>>()
-        else {
-            continue;
-        };
-        let state = LedgerModel { balances };
-        let rest: LedgerHistory = upto.iter().filter(|op| op.call >= cut).cloned().collect();
-        if fails(&state, &rest, deadline)? {
-            return Some((state, rest));
-        }
-    }
-    Some((empty, upto))
-}
-
-/// The load phase's calls, one history per trial. `shutdown()` becomes a
-/// `balance()` of every account the trial touched, all spanning the
-/// shutdown call: its map is a final observation of the whole ledger.
-fn histories(run: &PhaseRun) -> BTreeMap<usize, LedgerHistory> {
-    let mut by_trial: BTreeMap<usize, LedgerHistory> = BTreeMap::new();
-    for op in run.ops() {
-        let history = by_trial.entry(op.trial).or_default();
-        match parse_op(op) {
-            Some(Parsed::Call(input, output)) => history.push(Operation {
-                thread: op.thread,
-                call: op.call,
-                ret: op.ret,
-                input,
-                output,
-            }),
-            Some(Parsed::Shutdown(Some(map))) => {
-                let mut accounts: BTreeSet<Account> = map.keys().copied().collect();
-                for earlier in history.iter() {
-                    match earlier.input {
-                        LedgerOp::Credit { account, .. }
-                        | LedgerOp::Debit { account, .. }
-                        | LedgerOp::Balance { account } => {
-                            accounts.insert(account);
-                        }
-                        LedgerOp::Transfer { from, to, .. } => {
-                            accounts.insert(from);
-                            accounts.insert(to);
-                        }
-                        LedgerOp::Total => {}
-                    }
-                }
-                let ret = op.ret.unwrap_or(op.call + 1);
-                for account in accounts {
-                    let balance = map.get(&account).copied().unwrap_or(0);
-                    history.push(Operation::completed(
-                        op.thread,
-                        op.call,
-                        ret,
-                        LedgerOp::Balance { account },
-                        LedgerRet::Balance(balance),
-                    ));
-                }
-            }
-            // A shutdown that never returned observed nothing.
-            Some(Parsed::Shutdown(None)) | None => {}
-        }
-    }
-    by_trial
-}
-
 fn linearizable(run: &PhaseRun) -> CheckResult {
-    let started = Instant::now();
-    let deadline = started + CHECK_BUDGET;
-    let histories = histories(run);
-    // The lane of the tutor's own calls in each trial: the shutdown's.
-    let main_lane: BTreeMap<usize, usize> = run
-        .ops()
-        .filter(|op| op.input == "shutdown")
-        .map(|op| (op.trial, op.thread))
-        .collect();
-    let mut inconclusive = Vec::new();
-    let mut checked = 0;
-    for (trial, history) in &histories {
-        let now = Instant::now();
-        if now >= deadline {
-            inconclusive.push(*trial);
-            continue;
-        }
-        let options = CheckOptions {
-            budget: deadline - now,
-            shrink_budget: SHRINK_BUDGET,
-            partition: true,
-        };
-        match check_with(&LedgerModel::default(), history, &options) {
-            Outcome::Linearizable => checked += 1,
-            Outcome::Inconclusive { .. } => inconclusive.push(*trial),
-            Outcome::NotLinearizable(violation) => {
-                let focus_deadline = Instant::now() + SHRINK_BUDGET;
-                let narrowed = focus(history, focus_deadline).and_then(|(state, window)| {
-                    let options = CheckOptions {
-                        budget: SHRINK_BUDGET,
-                        shrink_budget: SHRINK_BUDGET,
-                        partition: true,
-                    };
-                    let violation = check_with(&state, &window, &options).violation()?.clone();
-                    Some((state, window, violation))
-                });
-                let (start, history, violation) = match narrowed {
-                    Some((state, window, v)) => (Some(state), window, v),
-                    None => (None, history.clone(), violation),
-                };
-                // Say where the window starts unless the explanation does.
-                let start = match start {
-                    Some(state)
-                        if !state.balances.is_empty()
-                            && !violation.description.starts_with("At the start") =>
-                    {
-                        format!(" The calls below start when {}.", state.describe())
-                    }
-                    _ => String::new(),
-                };
-                let timeline = Timeline::from_violation::<LedgerModel>(&history, &violation);
-                let calls: Vec<String> = violation
-                    .operations
-                    .iter()
-                    .map(|&i| op_label::<LedgerModel>(&history[i]))
-                    .collect();
-                let main = main_lane.get(trial).copied();
-                let note = match main {
-                    Some(lane)
-                        if violation
-                            .operations
-                            .iter()
-                            .any(|&i| history[i].thread == lane) =>
-                    {
-                        format!(
-                            " (Thread {lane} is the tutor's main thread: it credits before and after \
-                             the clients run, and its balance() calls at the very end stand for the \
-                             map shutdown() returned.)"
-                        )
-                    }
-                    _ => String::new(),
-                };
-                let blocked = violation
-                    .explanation
-                    .as_ref()
-                    .map(|e| e.blocked_call.as_str())
-                    .unwrap_or("");
-                let hint = if blocked.starts_with("total") {
-                    "A total() that disagrees with the balances saw money in flight: a transfer \
-                     done as two steps, or accounts read at different moments. Are transfer() \
-                     and total() each one message that the worker handles in one go?"
-                } else if blocked.starts_with("debit") || blocked.starts_with("transfer") {
-                    "Was the balance checked in one message and changed in another? Two \
-                     callers can then both see enough money. The worker must check and \
-                     change in the same step."
-                } else {
-                    "Does every call, including the read of every balance it needs, \
-                     happen inside the worker as one message?"
-                };
-                return CheckResult::fail(
-                    CheckId::Linearizable,
-                    format!(
-                        "in trial {trial}, no one-at-a-time order of the calls explains \
-                         what they returned.{start} {} The smallest piece that shows it: {}.{note} \
-                         {hint}",
-                        violation.description,
-                        calls.join(", "),
-                    ),
-                )
-                .with_timeline(timeline);
+    let spec = Linearizable {
+        initial: LedgerModel::default(),
+        parse,
+        observe: Some(observe),
+        budget: CHECK_BUDGET,
+        trial_budget: CHECK_BUDGET,
+        hint,
+    };
+    judge::history::linearizable(run, &spec)
+}
+
+/// A recorded call other than `shutdown()` as the model sees it.
+fn parse(op: &OpRecord) -> Option<(LedgerOp, Option<LedgerRet>)> {
+    match parse_op(op)? {
+        Parsed::Call(input, output) => Some((input, output)),
+        Parsed::Shutdown(_) => None,
+    }
+}
+
+/// `shutdown()` becomes a `balance()` of every account the trial touched,
+/// all spanning the shutdown call: its map is a final observation of the
+/// whole ledger. A shutdown that never returned observed nothing.
+fn observe(op: &OpRecord, history: &Trial<LedgerModel>) -> Option<Trial<LedgerModel>> {
+    let Parsed::Shutdown(map) = parse_op(op)? else {
+        return None;
+    };
+    let Some(map) = map else {
+        return Some(Vec::new());
+    };
+    let mut accounts: BTreeSet<Account> = map.keys().copied().collect();
+    for earlier in history {
+        match earlier.input {
+            LedgerOp::Credit { account, .. }
+            | LedgerOp::Debit { account, .. }
+            | LedgerOp::Balance { account } => {
+                accounts.insert(account);
             }
+            LedgerOp::Transfer { from, to, .. } => {
+                accounts.insert(from);
+                accounts.insert(to);
+            }
+            LedgerOp::Total => {}
         }
     }
-    if run.cut_short().is_some() {
-        return judge::not_checked(CheckId::Linearizable, run);
-    }
-    if histories.is_empty() {
-        return CheckResult::not_checked(
-            CheckId::Linearizable,
-            "not checked: the load phase recorded no calls",
-        );
-    }
-    if !inconclusive.is_empty() {
-        return CheckResult::not_checked(
-            CheckId::Linearizable,
-            format!(
-                "not checked: the search ran out of time on {} of {} trials ({checked} were fine); \
-                 this is the tutor's limit, not a verdict on your code",
-                inconclusive.len(),
-                histories.len(),
-            ),
-        );
-    }
-    CheckResult::pass(
-        CheckId::Linearizable,
-        format!(
-            "every one of {checked} concurrent histories has a one-at-a-time explanation \
-             (checked in {} ms)",
-            started.elapsed().as_millis()
-        ),
+    let ret = op.ret.unwrap_or(op.call + 1);
+    Some(
+        accounts
+            .into_iter()
+            .map(|account| {
+                let balance = map.get(&account).copied().unwrap_or(0);
+                Operation::completed(
+                    op.thread,
+                    op.call,
+                    ret,
+                    LedgerOp::Balance { account },
+                    LedgerRet::Balance(balance),
+                )
+            })
+            .collect(),
     )
+}
+
+/// What usually causes the failure, by the call that could not be placed,
+/// and who the tutor's own thread is when it is drawn.
+fn hint(failure: &Failure<'_, LedgerModel>) -> String {
+    let note = match failure.observer {
+        Some(lane)
+            if failure
+                .shown
+                .iter()
+                .any(|&i| failure.history[i].thread == lane) =>
+        {
+            format!(
+                "(Thread {lane} is the tutor's main thread: it credits before and after \
+                 the clients run, and its balance() calls at the very end stand for the \
+                 map shutdown() returned.) "
+            )
+        }
+        _ => String::new(),
+    };
+    let blocked = failure.blocked.map(|i| &failure.history[i].input);
+    let hint = match blocked {
+        Some(LedgerOp::Total) => {
+            "A total() that disagrees with the balances saw money in flight: a transfer \
+             done as two steps, or accounts read at different moments. Are transfer() \
+             and total() each one message that the worker handles in one go?"
+        }
+        Some(LedgerOp::Debit { .. } | LedgerOp::Transfer { .. }) => {
+            "Was the balance checked in one message and changed in another? Two \
+             callers can then both see enough money. The worker must check and \
+             change in the same step."
+        }
+        _ => {
+            "Does every call, including the read of every balance it needs, \
+             happen inside the worker as one message?"
+        }
+    };
+    format!("{note}{hint}")
 }
 
 fn lost_messages(run: &PhaseRun) -> CheckResult {
@@ -618,7 +422,7 @@ fn lost_messages(run: &PhaseRun) -> CheckResult {
 mod tests {
     use super::*;
 
-    fn op(thread: usize, call: u64, ret: u64, input: &str, output: &str) -> LedgerOperation {
+    fn op(thread: usize, call: u64, ret: u64, input: &str, output: &str) -> Operation<LedgerOp, LedgerRet> {
         let record = OpRecord {
             trial: 0,
             thread,
@@ -655,25 +459,5 @@ mod tests {
         assert_eq!(parse_map("1=40,2=5").unwrap().len(), 2);
         assert!(parse_map("empty").unwrap().is_empty());
         assert!(parse_map("1=-3").is_none());
-    }
-
-    #[test]
-    fn focus_starts_from_known_balances_at_the_first_failure() {
-        // Credits, then two overlapping debits that both claim the money.
-        let history = vec![
-            op(0, 0, 1, "credit 1 10", "10"),
-            op(1, 2, 3, "credit 2 5", "5"),
-            op(0, 4, 7, "debit 1 8", "ok 2"),
-            op(1, 5, 8, "debit 1 8", "ok 2"),
-            op(2, 9, 10, "balance 1", "2"),
-            op(2, 11, 12, "credit 1 1", "3"),
-        ];
-        let deadline = Instant::now() + Duration::from_secs(5);
-        assert!(fails(&LedgerModel::default(), &history, deadline).unwrap());
-        let (state, window) = focus(&history, deadline).expect("a window");
-        assert_eq!(state.balance(1), 10);
-        assert_eq!(state.balance(2), 5);
-        assert_eq!(window.len(), 2, "{window:?}");
-        assert!(fails(&state, &window, deadline).unwrap());
     }
 }
