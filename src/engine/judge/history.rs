@@ -349,6 +349,10 @@ mod tests {
         let (window, explanation) =
             around_the_failure(&initial, &history, violation).expect("explained");
         assert_eq!(explanation.blocked, 2, "{explanation:?}");
-        assert_eq!(window, vec![1, 2, 3], "own earlier call and the overlapping one");
+        assert_eq!(
+            window,
+            vec![1, 2, 3],
+            "own earlier call and the overlapping one"
+        );
     }
 }
