@@ -9,9 +9,10 @@
 //!   recorded with the global clock, then `shutdown()` at once.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
-use crate::watchdog::{guard, Watchdog};
+use crate::watchdog::guard;
 use std::time::Duration;
 
 /// The counter's API as the harness calls it. The tutor's generated glue
@@ -45,42 +46,23 @@ const TRIALS: usize = 40;
 
 /// The entry point of the generated check program.
 pub fn main(start: Start) {
-    report::init();
-    load::install_panic_hook();
-    let seed = load::seed_from_args();
-    let watchdog = Watchdog::start(HANG_LIMIT);
-    match crate::phase_from_args().as_str() {
-        "single" => single(start, seed),
-        "idle" => idle(start),
-        "load" => under_load(start, seed),
-        other => send(
-            "error",
-            &[&report::escape(&format!("unknown phase {other:?}"))],
-        ),
-    }
-    drop(watchdog);
-    report::done();
-}
-
-fn start_watched(start: Start) -> Option<Box<dyn Counter>> {
-    let _g = guard(0, "start()");
-    call(start)
+    phase::main(
+        start,
+        HANG_LIMIT,
+        phase::Phases {
+            single,
+            idle,
+            load: under_load,
+        },
+    );
 }
 
 fn single(start: Start, seed: u64) {
     let baseline = threads::live();
-    let Some(counter) = start_watched(start) else {
+    let Some(counter) = phase::start_watched(start) else {
         return;
     };
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let names: Vec<String> = spawned.iter().map(|&t| threads::name(t)).collect();
-    send(
-        "threads",
-        &[
-            &spawned.len().to_string(),
-            &report::escape(&names.join(",")),
-        ],
-    );
+    threads::report_spawned(&baseline);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut records = Vec::new();
     for _ in 0..200 {
@@ -145,7 +127,7 @@ fn apply(counter: &dyn Counter, input: &str) -> String {
 
 fn idle(start: Start) {
     let baseline = threads::live();
-    let Some(counter) = start_watched(start) else {
+    let Some(counter) = phase::start_watched(start) else {
         return;
     };
     {
@@ -160,33 +142,7 @@ fn idle(start: Start) {
             return;
         }
     }
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let used = |ids: &[u32]| {
-        ids.iter()
-            .filter_map(|&t| threads::cpu_ticks(t))
-            .sum::<u64>()
-    };
-    let window = Duration::from_millis(300);
-    let before = used(&spawned);
-    let started = std::time::Instant::now();
-    let (mut runnable, mut samples) = (0u32, 0u32);
-    while started.elapsed() < window {
-        std::thread::sleep(Duration::from_millis(5));
-        samples += 1;
-        if spawned.iter().any(|&t| threads::runnable(t)) {
-            runnable += 1;
-        }
-    }
-    let after = used(&spawned);
-    send(
-        "cpu",
-        &[
-            &started.elapsed().as_millis().to_string(),
-            &(after - before.min(after)).to_string(),
-            &runnable.to_string(),
-            &samples.to_string(),
-        ],
-    );
+    threads::report_idle_cpu(&baseline);
     let _g = guard(0, "shutdown()");
     if call(|| counter.shutdown()).is_some() {
         drop(_g);
@@ -212,7 +168,7 @@ fn under_load(start: Start, seed: u64) {
     let clients = clients();
     for trial in 0..TRIALS {
         let baseline = threads::live();
-        let Some(counter) = start_watched(start) else {
+        let Some(counter) = phase::start_watched(start) else {
             return;
         };
         let (kind, menu) = trial_kind(trial);

@@ -22,9 +22,10 @@
 //! returned.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
-use crate::watchdog::{guard, Watchdog};
+use crate::watchdog::guard;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -70,21 +71,15 @@ const TRIALS: usize = 45;
 
 /// The entry point of the generated check program.
 pub fn main(start: Start) {
-    report::init();
-    load::install_panic_hook();
-    let seed = load::seed_from_args();
-    let watchdog = Watchdog::start(HANG_LIMIT);
-    match crate::phase_from_args().as_str() {
-        "single" => single(start, seed),
-        "idle" => idle(start),
-        "load" => under_load(start, seed),
-        other => send(
-            "error",
-            &[&report::escape(&format!("unknown phase {other:?}"))],
-        ),
-    }
-    drop(watchdog);
-    report::done();
+    phase::main(
+        start,
+        HANG_LIMIT,
+        phase::Phases {
+            single,
+            idle,
+            load: under_load,
+        },
+    );
 }
 
 /// One call into the ledger.
@@ -159,11 +154,6 @@ fn encode_map<V: std::fmt::Display>(map: &BTreeMap<Account, V>) -> String {
     parts.join(",")
 }
 
-fn start_watched(start: Start) -> Option<Box<dyn Ledger>> {
-    let _g = guard(0, "start()");
-    call(start)
-}
-
 /// Makes one recorded call from the thread owning watchdog `slot`; `false`
 /// if it panicked (the record then shows it as never returned).
 fn recorded(
@@ -217,18 +207,10 @@ fn shutdown_recorded(
 
 fn single(start: Start, seed: u64) {
     let baseline = threads::live();
-    let Some(ledger) = start_watched(start) else {
+    let Some(ledger) = phase::start_watched(start) else {
         return;
     };
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let names: Vec<String> = spawned.iter().map(|&t| threads::name(t)).collect();
-    send(
-        "threads",
-        &[
-            &spawned.len().to_string(),
-            &report::escape(&names.join(",")),
-        ],
-    );
+    threads::report_spawned(&baseline);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut records = Vec::new();
     let mut effect = BTreeMap::new();
@@ -255,7 +237,7 @@ fn single(start: Start, seed: u64) {
 
 fn idle(start: Start) {
     let baseline = threads::live();
-    let Some(ledger) = start_watched(start) else {
+    let Some(ledger) = phase::start_watched(start) else {
         return;
     };
     {
@@ -270,33 +252,7 @@ fn idle(start: Start) {
             return;
         }
     }
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let used = |ids: &[u32]| {
-        ids.iter()
-            .filter_map(|&t| threads::cpu_ticks(t))
-            .sum::<u64>()
-    };
-    let window = Duration::from_millis(300);
-    let before = used(&spawned);
-    let started = std::time::Instant::now();
-    let (mut runnable, mut samples) = (0u32, 0u32);
-    while started.elapsed() < window {
-        std::thread::sleep(Duration::from_millis(5));
-        samples += 1;
-        if spawned.iter().any(|&t| threads::runnable(t)) {
-            runnable += 1;
-        }
-    }
-    let after = used(&spawned);
-    send(
-        "cpu",
-        &[
-            &started.elapsed().as_millis().to_string(),
-            &(after - before.min(after)).to_string(),
-            &runnable.to_string(),
-            &samples.to_string(),
-        ],
-    );
+    threads::report_idle_cpu(&baseline);
     let _g = guard(0, "shutdown()");
     if call(|| ledger.shutdown()).is_some() {
         drop(_g);
@@ -371,7 +327,7 @@ impl Kind {
 fn under_load(start: Start, seed: u64) {
     for trial in 0..TRIALS {
         let baseline = threads::live();
-        let Some(ledger) = start_watched(start) else {
+        let Some(ledger) = phase::start_watched(start) else {
             return;
         };
         let kind = Kind::of(trial);

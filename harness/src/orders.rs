@@ -18,9 +18,10 @@
 //! for the calls a thread made after `shutdown()` had returned.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
-use crate::watchdog::{guard, Watchdog};
+use crate::watchdog::guard;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -106,21 +107,15 @@ const CAP: usize = 400;
 
 /// The entry point of the generated check program.
 pub fn main(start: Start) {
-    report::init();
-    load::install_panic_hook();
-    let seed = load::seed_from_args();
-    let watchdog = Watchdog::start(HANG_LIMIT);
-    match crate::phase_from_args().as_str() {
-        "single" => single(start, seed),
-        "idle" => idle(start),
-        "load" => under_load(start, seed),
-        other => send(
-            "error",
-            &[&report::escape(&format!("unknown phase {other:?}"))],
-        ),
-    }
-    drop(watchdog);
-    report::done();
+    phase::main(
+        start,
+        HANG_LIMIT,
+        phase::Phases {
+            single,
+            idle,
+            load: under_load,
+        },
+    );
 }
 
 #[derive(Clone, Copy)]
@@ -217,11 +212,6 @@ fn one_call(
     }
 }
 
-fn start_watched(start: Start) -> Option<Box<dyn Orders>> {
-    let _g = guard(0, "start()");
-    call(start)
-}
-
 fn handle_watched(orders: &dyn Orders) -> Option<Box<dyn Handle>> {
     let _g = guard(0, "handle()");
     call(|| orders.handle())
@@ -266,18 +256,10 @@ fn send_after(trial: usize, lane: usize, calls: usize, max: Duration) {
 
 fn single(start: Start, seed: u64) {
     let baseline = threads::live();
-    let Some(orders) = start_watched(start) else {
+    let Some(orders) = phase::start_watched(start) else {
         return;
     };
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let names: Vec<String> = spawned.iter().map(|&t| threads::name(t)).collect();
-    send(
-        "threads",
-        &[
-            &spawned.len().to_string(),
-            &report::escape(&names.join(",")),
-        ],
-    );
+    threads::report_spawned(&baseline);
     let Some(handle) = handle_watched(&*orders) else {
         return;
     };
@@ -322,7 +304,7 @@ fn single(start: Start, seed: u64) {
 
 fn idle(start: Start) {
     let baseline = threads::live();
-    let Some(orders) = start_watched(start) else {
+    let Some(orders) = phase::start_watched(start) else {
         return;
     };
     let Some(handle) = handle_watched(&*orders) else {
@@ -335,33 +317,7 @@ fn idle(start: Start) {
             return;
         }
     }
-    let spawned: Vec<u32> = threads::live().difference(&baseline).copied().collect();
-    let used = |ids: &[u32]| {
-        ids.iter()
-            .filter_map(|&t| threads::cpu_ticks(t))
-            .sum::<u64>()
-    };
-    let window = Duration::from_millis(300);
-    let before = used(&spawned);
-    let started = Instant::now();
-    let (mut runnable, mut samples) = (0u32, 0u32);
-    while started.elapsed() < window {
-        std::thread::sleep(Duration::from_millis(5));
-        samples += 1;
-        if spawned.iter().any(|&t| threads::runnable(t)) {
-            runnable += 1;
-        }
-    }
-    let after = used(&spawned);
-    send(
-        "cpu",
-        &[
-            &started.elapsed().as_millis().to_string(),
-            &(after - before.min(after)).to_string(),
-            &runnable.to_string(),
-            &samples.to_string(),
-        ],
-    );
+    threads::report_idle_cpu(&baseline);
     drop(handle);
     if shutdown_recorded(orders, 0, 0, &mut records).is_some() {
         threads::report_leftover("idle", &baseline);
@@ -381,7 +337,7 @@ struct Trial {
 fn under_load(start: Start, seed: u64) {
     for trial in 0..TRIALS {
         let baseline = threads::live();
-        let Some(orders) = start_watched(start) else {
+        let Some(orders) = phase::start_watched(start) else {
             return;
         };
         let mut rng = fastrand::Rng::with_seed(seed ^ (trial as u64).wrapping_mul(0x2545_F491));

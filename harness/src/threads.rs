@@ -82,3 +82,51 @@ pub fn report_leftover(place: &str, baseline: &BTreeSet<u32>) -> usize {
     );
     extra.len()
 }
+
+/// The threads alive now that were not in `baseline`: the solution's own.
+pub fn spawned_since(baseline: &BTreeSet<u32>) -> Vec<u32> {
+    live().difference(baseline).copied().collect()
+}
+
+/// Reports the threads `start()` spawned as `threads\t<count>\t<names>`.
+pub fn report_spawned(baseline: &BTreeSet<u32>) {
+    let spawned = spawned_since(baseline);
+    let names: Vec<String> = spawned.iter().map(|&t| name(t)).collect();
+    crate::report::send(
+        "threads",
+        &[
+            &spawned.len().to_string(),
+            &crate::report::escape(&names.join(",")),
+        ],
+    );
+}
+
+/// Watches the solution's threads (those not in `baseline`) for 300 ms
+/// while nobody calls, and reports
+/// `cpu\t<window ms>\t<ticks>\t<runnable samples>\t<samples>`: a worker
+/// blocked in `recv` is asleep at every sample, a spinning one is not.
+pub fn report_idle_cpu(baseline: &BTreeSet<u32>) {
+    let spawned = spawned_since(baseline);
+    let used = |ids: &[u32]| ids.iter().filter_map(|&t| cpu_ticks(t)).sum::<u64>();
+    let window = Duration::from_millis(300);
+    let before = used(&spawned);
+    let started = Instant::now();
+    let (mut runnable_samples, mut samples) = (0u32, 0u32);
+    while started.elapsed() < window {
+        std::thread::sleep(Duration::from_millis(5));
+        samples += 1;
+        if spawned.iter().any(|&t| runnable(t)) {
+            runnable_samples += 1;
+        }
+    }
+    let after = used(&spawned);
+    crate::report::send(
+        "cpu",
+        &[
+            &started.elapsed().as_millis().to_string(),
+            &(after - before.min(after)).to_string(),
+            &runnable_samples.to_string(),
+            &samples.to_string(),
+        ],
+    );
+}

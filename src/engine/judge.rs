@@ -281,3 +281,55 @@ pub fn owner_thread(run: &PhaseRun) -> CheckResult {
 pub fn not_checked(id: CheckId, run: &PhaseRun) -> CheckResult {
     not_checked_because(id, &[run])
 }
+
+/// How many of the calls before a wrong single-thread result are listed.
+const RECENT_CALLS: usize = 6;
+
+/// Where a one-thread run went wrong, for `correctness` messages: "on one
+/// thread, after 12 calls (the last ones: a, b, c)", listing the last few
+/// of `before` as `label` writes them, so that the learner can replay them.
+pub fn after_calls<T>(calls: usize, before: &[T], label: impl Fn(&T) -> String) -> String {
+    let from = before.len().saturating_sub(RECENT_CALLS);
+    let last: Vec<String> = before[from..].iter().map(label).collect();
+    let last = if last.is_empty() {
+        "none".to_string()
+    } else {
+        last.join(", ")
+    };
+    format!("on one thread, after {calls} calls (the last ones: {last})")
+}
+
+/// `lost-messages` from the harness's final tallies: every trial's final
+/// record that carries an expectation goes to `compare` (trial, kind,
+/// expected, value), which says what was lost, if anything. Passing needs
+/// at least one tally and a finished run; `what` names what was applied
+/// ("command").
+pub fn final_tallies(
+    run: &PhaseRun,
+    what: &str,
+    mut compare: impl FnMut(usize, &str, &str, &str) -> Option<String>,
+) -> CheckResult {
+    let mut trials = 0;
+    for r in &run.records {
+        let Record::Final {
+            trial,
+            kind,
+            expected: Some(expected),
+            value,
+        } = r
+        else {
+            continue;
+        };
+        trials += 1;
+        if let Some(lost) = compare(*trial, kind, expected, value) {
+            return CheckResult::fail(CheckId::LostMessages, lost);
+        }
+    }
+    if trials == 0 || !run.finished() {
+        return not_checked(CheckId::LostMessages, run);
+    }
+    CheckResult::pass(
+        CheckId::LostMessages,
+        format!("every {what} was applied exactly once ({trials} trials)"),
+    )
+}

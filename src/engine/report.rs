@@ -1,6 +1,7 @@
 //! Verdicts as data: check ids, per-check results and the whole report,
 //! with the JSON and plain-text forms the CLI prints.
 
+use crate::linearizability::{Timeline, render_text};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -67,6 +68,10 @@ pub enum Status {
     NotChecked,
 }
 
+/// Width of every history drawn as text in a report: one width, so that
+/// reports of every exercise read alike.
+pub const TIMELINE_WIDTH: usize = 78;
+
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckResult {
@@ -81,6 +86,10 @@ pub struct CheckResult {
     /// A longer explanation: compiler output, or a drawn history.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The drawn history of a failing check, as data, so that front ends
+    /// can draw it themselves instead of parsing `detail` back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
 }
 
 impl CheckResult {
@@ -103,11 +112,20 @@ impl CheckResult {
             status,
             message: message.into(),
             detail: None,
+            timeline: None,
         }
     }
     /// Adds a longer explanation.
     pub fn with_detail(mut self, detail: impl Into<String>) -> CheckResult {
         self.detail = Some(detail.into());
+        self
+    }
+    /// Attaches a drawn history: the data for front ends that draw it, and
+    /// its text form (at [`TIMELINE_WIDTH`]) as the detail for plain
+    /// terminals and JSON readers.
+    pub fn with_timeline(mut self, timeline: Timeline) -> CheckResult {
+        self.detail = Some(render_text(&timeline, TIMELINE_WIDTH));
+        self.timeline = Some(timeline);
         self
     }
 }

@@ -1,8 +1,9 @@
 //! The `counter` exercise: a worker thread owns an `i64`.
 
 use super::{Exercise, path_literal};
+use crate::engine::judge::history::{Linearizable, no_hint};
 use crate::engine::judge::{self, PhaseRun};
-use crate::engine::protocol::{OpRecord, Record};
+use crate::engine::protocol::OpRecord;
 use crate::engine::report::{CheckId, CheckResult};
 use crate::models::counter::{CounterModel, CounterOp, CounterRet};
 use std::path::Path;
@@ -98,8 +99,6 @@ fn correctness(run: &PhaseRun) -> CheckResult {
             name => {
                 let got: Option<i64> = out.parse().ok();
                 if got != Some(count) {
-                    let from = i.saturating_sub(6);
-                    let recent: Vec<String> = ops[from..i].iter().map(|o| call_label(o)).collect();
                     let what = if name == "shutdown" {
                         "shutdown()"
                     } else {
@@ -108,13 +107,8 @@ fn correctness(run: &PhaseRun) -> CheckResult {
                     return CheckResult::fail(
                         CheckId::Correctness,
                         format!(
-                            "on one thread, after {i} calls (the last ones: {}), {what} returned {out}; \
-                             the count must be {count}",
-                            if recent.is_empty() {
-                                "none".into()
-                            } else {
-                                recent.join(", ")
-                            }
+                            "{}, {what} returned {out}; the count must be {count}",
+                            judge::after_calls(i, &ops[..i], |o| call_label(o)),
                         ),
                     );
                 }
@@ -135,42 +129,22 @@ fn correctness(run: &PhaseRun) -> CheckResult {
 }
 
 fn lost_messages(run: &PhaseRun) -> CheckResult {
-    let mut trials = 0;
-    for r in &run.records {
-        let Record::Final {
-            trial,
-            expected: Some(expected),
-            value,
-            ..
-        } = r
-        else {
-            continue;
-        };
-        trials += 1;
+    judge::final_tallies(run, "command", |trial, _, expected, value| {
         let (Ok(expected), Ok(value)) = (expected.parse::<i64>(), value.parse::<i64>()) else {
-            continue;
+            return None;
         };
-        if expected != value {
-            let (sent_up, sent_down) = sent(run, *trial);
-            let lost = (expected - value).abs();
-            return CheckResult::fail(
-                CheckId::LostMessages,
-                format!(
-                    "in trial {trial} the tutor's threads sent {sent_up} increments and {sent_down} decrements \
-                     (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
-                     lost or applied twice. Does the worker stop before draining its mailbox, or does \
-                     a send drop messages (try_send on a full channel)?"
-                ),
-            );
+        if expected == value {
+            return None;
         }
-    }
-    if trials == 0 || !run.finished() {
-        return judge::not_checked(CheckId::LostMessages, run);
-    }
-    CheckResult::pass(
-        CheckId::LostMessages,
-        format!("every command was applied exactly once ({trials} trials)"),
-    )
+        let (sent_up, sent_down) = sent(run, trial);
+        let lost = (expected - value).abs();
+        Some(format!(
+            "in trial {trial} the tutor's threads sent {sent_up} increments and {sent_down} decrements \
+             (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
+             lost or applied twice. Does the worker stop before draining its mailbox, or does \
+             a send drop messages (try_send on a full channel)?"
+        ))
+    })
 }
 
 fn sent(run: &PhaseRun, trial: usize) -> (usize, usize) {
@@ -183,7 +157,15 @@ fn sent(run: &PhaseRun, trial: usize) -> (usize, usize) {
 }
 
 fn linearizable(run: &PhaseRun) -> CheckResult {
-    judge::history::linearizable(run, &CounterModel::default(), parse, Duration::from_secs(3))
+    let spec = Linearizable {
+        initial: CounterModel::default(),
+        parse,
+        observe: None,
+        budget: Duration::from_secs(3),
+        trial_budget: Duration::from_secs(3),
+        hint: no_hint,
+    };
+    judge::history::linearizable(run, &spec)
 }
 
 /// A recorded call as the model sees it: `shutdown()` is a last read.

@@ -73,10 +73,15 @@ impl Picture {
         }
     }
 
-    /// The picture of a failing check whose detail is a drawn history (the
-    /// text form of [`crate::linearizability::render_text`]); `None` when
-    /// the detail holds no lanes.
+    /// The picture of a failing check's drawn history: from its
+    /// [`Timeline`] when the report carries one, else read back from the
+    /// detail's text (checks that only carry text); `None`
+    /// when there are no lanes.
     pub fn from_check(check: &CheckResult) -> Option<Picture> {
+        if let Some(timeline) = &check.timeline {
+            let picture = Picture::from_timeline(timeline);
+            return (!picture.lanes.is_empty()).then_some(picture);
+        }
         let detail = check.detail.as_deref()?;
         let picture = parse_drawn(detail, &check.message);
         (!picture.lanes.is_empty()).then_some(picture)

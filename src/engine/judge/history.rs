@@ -1,20 +1,22 @@
 //! The `linearizable` judgement, shared by every exercise: each trial's
 //! recorded calls form one history, checked against the exercise's
 //! sequential model with a time budget. A violation is shown as the
-//! shrunk history drawn as a timeline; a search that runs out of time is
-//! "not checked", never a pass.
+//! neighbourhood of the first call that cannot be explained, drawn as a
+//! timeline; a search that runs out of time is "not checked", never a pass.
+//!
+//! Exercises supply only what is model-specific ([`Linearizable`]): how a
+//! record reads, the budget, and a hint sentence for the learner.
 
 use super::PhaseRun;
 use crate::engine::protocol::OpRecord;
 use crate::engine::report::{CheckId, CheckResult};
 use crate::linearizability::explain::Explanation;
 use crate::linearizability::search::{Mode, SearchOutcome, search};
-use crate::linearizability::{self, History, Model, Operation, Outcome, Timeline, Violation};
-use std::collections::BTreeMap;
+use crate::linearizability::{
+    self, CheckOptions, History, Model, Operation, Outcome, Timeline, Violation,
+};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
-
-/// Width of the drawn timeline in a report.
-const TIMELINE_WIDTH: usize = 78;
 
 /// Turns one recorded call into the model's input and output (`None`
 /// output for a call that never returned); `None` skips a record.
@@ -23,112 +25,203 @@ pub type Parse<M> = fn(&OpRecord) -> Option<(<M as Model>::Input, Option<<M as M
 /// One trial's recorded calls as the model sees them.
 pub type Trial<M> = Vec<Operation<<M as Model>::Input, <M as Model>::Output>>;
 
-/// The histories of a phase, one per trial, in trial order.
-pub fn histories<M: Model>(run: &PhaseRun, parse: Parse<M>) -> BTreeMap<usize, Trial<M>> {
-    let mut trials: BTreeMap<usize, Trial<M>> = BTreeMap::new();
-    for op in run.ops() {
-        let Some((input, output)) = parse(op) else {
-            continue;
-        };
-        let operation = match (op.ret, output) {
-            (Some(ret), Some(output)) => {
-                Operation::completed(op.thread, op.call, ret, input, output)
-            }
-            _ => Operation::pending(op.thread, op.call, input),
-        };
-        trials.entry(op.trial).or_default().push(operation);
-    }
-    trials
+/// Turns a record that observes the whole state at once (the ledger's
+/// `shutdown()` map) into calls the model understands, given the trial's
+/// calls so far; `None` leaves the record to [`Parse`].
+pub type Observe<M> = fn(&OpRecord, &Trial<M>) -> Option<Trial<M>>;
+
+/// What the learner is shown about a violation, for an exercise's hint.
+#[derive(Debug)]
+pub struct Failure<'a, M: Model> {
+    /// The trial's whole history.
+    pub history: &'a History<M>,
+    /// The calls drawn, as indices into `history`.
+    pub shown: &'a [usize],
+    /// The call that could not be placed, when the explaining search found it.
+    pub blocked: Option<usize>,
+    /// The thread whose record [`Observe`] expanded, if any (the tutor's own).
+    pub observer: Option<usize>,
 }
 
-/// Judges every trial of `run` against `initial`, within `budget` in all.
-pub fn linearizable<M: Model>(
-    run: &PhaseRun,
-    initial: &M,
-    parse: Parse<M>,
-    budget: Duration,
-) -> CheckResult {
-    let trials = histories::<M>(run, parse);
-    let deadline = Instant::now() + budget;
-    let mut calls = 0;
-    let mut inconclusive = None;
-    for (trial, history) in &trials {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            inconclusive.get_or_insert(*trial);
-            break;
-        }
-        calls += history.len();
-        match linearizability::check(initial, history, left) {
-            Outcome::Linearizable => {}
-            Outcome::Inconclusive { .. } => {
-                inconclusive.get_or_insert(*trial);
+/// An exercise's `linearizable` judgement: everything model-specific.
+pub struct Linearizable<M: Model> {
+    /// The state every trial starts from.
+    pub initial: M,
+    /// How one record reads.
+    pub parse: Parse<M>,
+    /// How a record that observes the whole state reads, if the exercise
+    /// has one.
+    pub observe: Option<Observe<M>>,
+    /// Time for deciding every trial of the phase together.
+    pub budget: Duration,
+    /// Time for one trial at most, so that one tangled trial cannot use
+    /// the whole budget.
+    pub trial_budget: Duration,
+    /// Sentences appended to the failure message (empty for none): what
+    /// bug usually produces this failure.
+    pub hint: fn(&Failure<'_, M>) -> String,
+}
+
+/// Time for finding and explaining the first failure of a violating trial.
+const EXPLAIN_BUDGET: Duration = Duration::from_secs(1);
+
+impl<M: Model> Linearizable<M> {
+    /// The histories of a phase, one per trial, in trial order, with the
+    /// thread of each trial's observing record.
+    pub fn histories(&self, run: &PhaseRun) -> BTreeMap<usize, (Trial<M>, Option<usize>)> {
+        let mut trials: BTreeMap<usize, (Trial<M>, Option<usize>)> = BTreeMap::new();
+        for op in run.ops() {
+            let (history, observer) = trials.entry(op.trial).or_default();
+            if let Some(observed) = self.observe.and_then(|observe| observe(op, history)) {
+                history.extend(observed);
+                *observer = Some(op.thread);
+                continue;
             }
-            Outcome::NotLinearizable(violation) => {
-                let (why, timeline, shown) = match around_the_failure(initial, history, &violation)
-                {
-                    Some((window, explanation)) => {
-                        let sentence = explanation.sentence();
-                        let timeline = Timeline::new::<M>(
-                            history,
-                            &window,
-                            Some(explanation.blocked),
-                            Some(sentence.clone()),
-                        );
-                        (sentence, timeline, window)
-                    }
-                    None => {
-                        let why = violation
-                            .explanation
-                            .as_ref()
-                            .map_or_else(|| violation.description.clone(), |e| e.sentence());
-                        let timeline = Timeline::from_violation::<M>(history, &violation);
-                        (why, timeline, violation.operations.clone())
-                    }
-                };
-                let threads: std::collections::BTreeSet<usize> =
-                    shown.iter().map(|&i| history[i].thread).collect();
-                return CheckResult::fail(
-                    CheckId::Linearizable,
-                    format!(
-                        "in trial {trial}, no order of the calls that respects real time explains the results: {why} \
-                         (the picture shows {} calls on {} thread(s) around it)",
-                        shown.len(),
-                        threads.len()
-                    ),
-                )
-                .with_detail(linearizability::render_text(&timeline, TIMELINE_WIDTH));
-            }
+            let Some((input, output)) = (self.parse)(op) else {
+                continue;
+            };
+            history.push(match (op.ret, output) {
+                (Some(ret), Some(output)) => {
+                    Operation::completed(op.thread, op.call, ret, input, output)
+                }
+                _ => Operation::pending(op.thread, op.call, input),
+            });
         }
+        trials
     }
-    if let Some(trial) = inconclusive {
-        return CheckResult::not_checked(
+
+    /// Judges every trial of `run`.
+    pub fn judge(&self, run: &PhaseRun) -> CheckResult {
+        let trials = self.histories(run);
+        let deadline = Instant::now() + self.budget;
+        let mut calls = 0;
+        let mut inconclusive = None;
+        for (trial, (history, observer)) in &trials {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                inconclusive.get_or_insert(*trial);
+                break;
+            }
+            calls += history.len();
+            let budget = left.min(self.trial_budget);
+            // The checker's own shrinking is only a fallback here (see
+            // `around_the_failure`), so it gets the explaining budget.
+            let options = CheckOptions {
+                budget,
+                shrink_budget: EXPLAIN_BUDGET,
+                partition: true,
+            };
+            match linearizability::check_with(&self.initial, history, &options) {
+                Outcome::Linearizable => {}
+                Outcome::Inconclusive { .. } => {
+                    inconclusive.get_or_insert(*trial);
+                }
+                Outcome::NotLinearizable(violation) => {
+                    return self.failure(*trial, history, *observer, &violation);
+                }
+            }
+        }
+        if let Some(trial) = inconclusive {
+            return CheckResult::not_checked(
+                CheckId::Linearizable,
+                format!(
+                    "not checked: the search ran out of time at trial {trial}; this is not a pass (run the check again)"
+                ),
+            );
+        }
+        if trials.is_empty() || run.cut_short().is_some() {
+            return super::not_checked(CheckId::Linearizable, run);
+        }
+        CheckResult::pass(
             CheckId::Linearizable,
             format!(
-                "not checked: the search ran out of time at trial {trial}; this is not a pass (run the check again)"
+                "all {calls} calls in {} trials are explained by an order that respects real time",
+                trials.len()
             ),
-        );
+        )
     }
-    if trials.is_empty() || run.cut_short().is_some() {
-        return super::not_checked(CheckId::Linearizable, run);
+
+    fn failure(
+        &self,
+        trial: usize,
+        history: &History<M>,
+        observer: Option<usize>,
+        violation: &Violation,
+    ) -> CheckResult {
+        let (why, timeline, shown, blocked) =
+            match around_the_failure(&self.initial, history, violation) {
+                Some((window, explanation)) => {
+                    let sentence = explanation.sentence();
+                    let timeline = Timeline::new::<M>(
+                        history,
+                        &window,
+                        Some(explanation.blocked),
+                        Some(sentence.clone()),
+                    );
+                    (sentence, timeline, window, Some(explanation.blocked))
+                }
+                None => {
+                    let why = violation
+                        .explanation
+                        .as_ref()
+                        .map_or_else(|| violation.description.clone(), |e| e.sentence());
+                    let timeline = Timeline::from_violation::<M>(history, violation);
+                    let blocked = violation.explanation.as_ref().map(|e| e.blocked);
+                    (why, timeline, violation.operations.clone(), blocked)
+                }
+            };
+        let threads: BTreeSet<usize> = shown.iter().map(|&i| history[i].thread).collect();
+        let hint = (self.hint)(&Failure {
+            history,
+            shown: &shown,
+            blocked,
+            observer,
+        });
+        let hint = if hint.is_empty() {
+            hint
+        } else {
+            format!(" {hint}")
+        };
+        CheckResult::fail(
+            CheckId::Linearizable,
+            format!(
+                "in trial {trial}, no order of the calls that respects real time explains the results: {why} \
+                 (the picture shows {} calls on {} thread(s) around it){hint}",
+                shown.len(),
+                threads.len()
+            ),
+        )
+        .with_timeline(timeline)
     }
-    CheckResult::pass(
-        CheckId::Linearizable,
-        format!(
-            "all {calls} calls in {} trials are explained by an order that respects real time",
-            trials.len()
-        ),
-    )
 }
 
-/// Explains a violation by where the search got stuck, and picks the calls
+/// Judges every trial of `run` as `spec` says.
+pub fn linearizable<M: Model>(run: &PhaseRun, spec: &Linearizable<M>) -> CheckResult {
+    spec.judge(run)
+}
+
+/// No hint: for exercises whose explanation says it all.
+pub fn no_hint<M: Model>(_: &Failure<'_, M>) -> String {
+    String::new()
+}
+
+/// Explains a violation by where it first goes wrong, and picks the calls
 /// worth drawing: the call that could not be placed, the calls of other
 /// threads that overlap it, and its own thread's calls just before it.
+///
+/// The end comes first: the earliest moment at which the calls so far
+/// already fail ([`cut`]; failing only grows with the moment, so a binary
+/// search finds it). Explaining that prefix rather than the whole history
+/// blames the first impossible result, not one far later that only looks
+/// wrong because the search went astray earlier. The explaining search then
+/// gives the longest order it could make sense of and the model's state
+/// after it.
 ///
 /// Deleting calls from a history changes what the remaining results mean
 /// (drop the increments and any read looks impossible "from the start"), so
 /// instead of a shrunk history the learner sees the state the model had
-/// reached and the neighbourhood of the call that contradicts it.
+/// reached and the neighbourhood of the call that contradicts it, with the
+/// concurrent calls that cause the problem.
 fn around_the_failure<M: Model>(
     initial: &M,
     history: &History<M>,
@@ -138,18 +231,23 @@ fn around_the_failure<M: Model>(
     let part = M::partition(history)
         .and_then(|parts| parts.into_iter().find(|p| p.contains(&first)))
         .unwrap_or_else(|| (0..history.len()).collect());
-    let deadline = Instant::now() + Duration::from_secs(1);
+    let deadline = Instant::now() + EXPLAIN_BUDGET;
+    let (prefix, original) = earliest_failure(initial, history, &part, deadline);
     let mode = Mode {
         explain: true,
         ..Mode::default()
     };
+    let all: Vec<usize> = (0..prefix.len()).collect();
     let SearchOutcome::NotLinearizable(Some(deepest)) =
-        search(initial, history, &part, deadline, mode).outcome
+        search(initial, &prefix, &all, deadline, mode).outcome
     else {
         return None;
     };
-    let explanation = Explanation::from_deepest(history, &deepest);
-    let blocked = &history[deepest.blocked];
+    let mut explanation = Explanation::from_deepest(&prefix, &deepest);
+    // Back to indices into the whole history.
+    explanation.blocked = original[explanation.blocked];
+    explanation.prefix = explanation.prefix.iter().map(|&i| original[i]).collect();
+    let blocked = &history[explanation.blocked];
     let (from, to) = (blocked.call, blocked.ret.unwrap_or(u64::MAX));
     let mut own: Vec<usize> = part
         .iter()
@@ -169,7 +267,92 @@ fn around_the_failure<M: Model>(
     overlapping.sort_by_key(|&i| history[i].call.abs_diff(from));
     overlapping.truncate(5);
     let mut window: Vec<usize> = own.into_iter().chain(overlapping).collect();
-    window.push(deepest.blocked);
+    window.push(explanation.blocked);
     window.sort_by_key(|&i| history[i].call);
     Some((window, explanation))
+}
+
+/// The shortest prefix (by moment, see [`cut`]) of the calls `part` that
+/// already fails, with each of its calls' index in `history`; the whole
+/// part when the search runs out of time.
+fn earliest_failure<M: Model>(
+    initial: &M,
+    history: &History<M>,
+    part: &[usize],
+    deadline: Instant,
+) -> (Trial<M>, Vec<usize>) {
+    let mut ends: Vec<u64> = part.iter().filter_map(|&i| history[i].ret).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let fails = |end: u64| {
+        let (prefix, _) = cut::<M>(history, part, end);
+        let all: Vec<usize> = (0..prefix.len()).collect();
+        match search(initial, &prefix, &all, deadline, Mode::default()).outcome {
+            SearchOutcome::NotLinearizable(_) => Some(true),
+            SearchOutcome::Linearizable => Some(false),
+            SearchOutcome::Inconclusive => None,
+        }
+    };
+    // The smallest index whose prefix fails; the whole part does.
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match fails(ends[mid]) {
+            Some(true) => hi = mid,
+            Some(false) => lo = mid + 1,
+            None => return cut::<M>(history, part, u64::MAX),
+        }
+    }
+    cut::<M>(history, part, ends.get(lo).copied().unwrap_or(u64::MAX))
+}
+
+/// The calls of `part` up to moment `end`: those still in flight then are
+/// kept as never returned (they may or may not have taken effect), later
+/// ones are left out. Calls that start after `end` can only come after
+/// every call that returned by then, so if this prefix fails, the whole
+/// history fails. Also gives each kept call's index in `history`.
+fn cut<M: Model>(history: &History<M>, part: &[usize], end: u64) -> (Trial<M>, Vec<usize>) {
+    part.iter()
+        .copied()
+        .filter(|&i| history[i].call <= end)
+        .map(|i| {
+            let op = &history[i];
+            let kept = match op.ret {
+                Some(r) if r <= end => op.clone(),
+                _ => Operation::pending(op.thread, op.call, op.input.clone()),
+            };
+            (kept, i)
+        })
+        .unzip()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::counter::{CounterModel, CounterOp, CounterRet};
+
+    #[test]
+    fn the_first_impossible_result_is_blamed_with_its_neighbourhood() {
+        use CounterOp::{Get, Increment};
+        use CounterRet::{Done, Value};
+        let history = vec![
+            Operation::completed(0, 0, 1, Increment, Done),
+            Operation::completed(1, 2, 3, Get, Value(1)),
+            // Stale: the first thing that goes wrong.
+            Operation::completed(1, 4, 7, Get, Value(0)),
+            Operation::completed(2, 5, 6, Increment, Done),
+            Operation::completed(2, 8, 9, Get, Value(7)),
+        ];
+        let initial = CounterModel::default();
+        let outcome = linearizability::check(&initial, &history, Duration::from_secs(5));
+        let violation = outcome.violation().expect("not linearizable");
+        let (window, explanation) =
+            around_the_failure(&initial, &history, violation).expect("explained");
+        assert_eq!(explanation.blocked, 2, "{explanation:?}");
+        assert_eq!(
+            window,
+            vec![1, 2, 3],
+            "own earlier call and the overlapping one"
+        );
+    }
 }

@@ -1,0 +1,102 @@
+//! The ledger's own checks: `correctness` replays the one-thread run on the
+//! model, `lost-messages` compares the harness's tallies of accepted
+//! changes with the map `shutdown()` returned.
+
+use super::records::{Parsed, label, parse_map_wide, parse_op, show_map};
+use crate::engine::judge::{self, PhaseRun};
+use crate::engine::protocol::OpRecord;
+use crate::engine::report::{CheckId, CheckResult};
+use crate::linearizability::Model;
+use crate::models::{Account, LedgerModel};
+use std::collections::BTreeMap;
+
+pub(super) fn correctness(run: &PhaseRun) -> CheckResult {
+    let ops: Vec<&OpRecord> = run.ops().collect();
+    let mut model = LedgerModel::default();
+    let mut recent: Vec<String> = Vec::new();
+    let mut shut_down = false;
+    let context = |recent: &[String], i: usize| judge::after_calls(i, recent, String::clone);
+    for (i, op) in ops.iter().enumerate() {
+        let Some(parsed) = parse_op(op) else {
+            return CheckResult::fail(
+                CheckId::Correctness,
+                format!("the harness recorded a call the tutor cannot read: {op:?}"),
+            );
+        };
+        match parsed {
+            Parsed::Call(_, None) | Parsed::Shutdown(None) => break,
+            Parsed::Call(input, Some(got)) => {
+                let (next, want) = model.step(&input);
+                if got != want {
+                    return CheckResult::fail(
+                        CheckId::Correctness,
+                        format!(
+                            "{}, {} returned {}; with {} it must return {}",
+                            context(&recent, i),
+                            LedgerModel::call_label(&input),
+                            LedgerModel::result_label(&got).unwrap_or_default(),
+                            model.describe(),
+                            LedgerModel::result_label(&want).unwrap_or_default(),
+                        ),
+                    );
+                }
+                model = next;
+                recent.push(label(&input, Some(&got)));
+            }
+            Parsed::Shutdown(Some(map)) => {
+                if map != model.balances {
+                    return CheckResult::fail(
+                        CheckId::Correctness,
+                        format!(
+                            "{}, shutdown() returned {}; it must return {} \
+                             (every account whose balance is not 0, and no other)",
+                            context(&recent, i),
+                            show_map(&map),
+                            show_map(&model.balances),
+                        ),
+                    );
+                }
+                shut_down = true;
+            }
+        }
+    }
+    if !run.finished() || !shut_down {
+        return judge::not_checked(CheckId::Correctness, run);
+    }
+    CheckResult::pass(
+        CheckId::Correctness,
+        format!("{} calls on one thread gave the right results", ops.len()),
+    )
+}
+
+pub(super) fn lost_messages(run: &PhaseRun) -> CheckResult {
+    judge::final_tallies(run, "accepted change", |trial, kind, expected, value| {
+        let (Some(expected), Some(value)) = (parse_map_wide(expected), parse_map_wide(value))
+        else {
+            return None;
+        };
+        // Zero balances in shutdown's map are a correctness matter.
+        let value: BTreeMap<Account, i128> = value.into_iter().filter(|&(_, b)| b != 0).collect();
+        if expected == value {
+            return None;
+        }
+        let conserved = if kind == "transfers" {
+            format!(
+                " The clients only moved money between accounts, so the total must stay {} \
+                 and shutdown() holds {}.",
+                expected.values().sum::<i128>(),
+                value.values().sum::<i128>()
+            )
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "in trial {trial} ({kind}), the calls that returned success add up to the balances \
+             {}, but shutdown() returned {}: some change was lost or applied twice.{conserved} \
+             Does the worker stop before draining its mailbox, or reply before it applies \
+             a change?",
+            show_map(&expected),
+            show_map(&value),
+        ))
+    })
+}
