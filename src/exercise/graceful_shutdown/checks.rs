@@ -165,12 +165,23 @@ pub(super) fn lost_in_trial(
         } else {
             String::new()
         };
+        // Show one: an order whose final status the accepted commands on
+        // it cannot lead to.
+        let example = match unreachable_order(&ops, &accepted, summary, started) {
+            Reach::Unreachable(order) => format!(" For example, {order}."),
+            // Every final status is still reachable: the lost commands were
+            // ones the worker would have rejected, so none can be named.
+            Reach::Reachable => " (Which ones cannot be told: every order's final status is still \
+                                 reachable without them.)"
+                .to_string(),
+            Reach::Undecided => String::new(),
+        };
         return TrialVerdict::Lost(format!(
             "{place}, {n} submit() calls returned Ok(()), but the summary counts only {counted} \
-             commands ({} applied, {} rejected): {} accepted command(s) were lost{late}. Accepted means \
-             applied: does the worker stop at once on a separate stop signal, exit while its mailbox \
-             still takes commands, or can a command be sent after the stop message (a flag checked \
-             before sending)?",
+             commands ({} applied, {} rejected): {} accepted command(s) were lost{late}.{example} \
+             Accepted means applied: does the worker stop at once on a separate stop signal, exit \
+             while its mailbox still takes commands, or can a command be sent after the stop message \
+             (a flag checked before sending)?",
             summary.applied,
             summary.rejected,
             n - counted
@@ -184,9 +195,32 @@ pub(super) fn lost_in_trial(
             summary.applied, summary.rejected
         ));
     }
-    // The summary must be a state the accepted commands can lead to, in an
-    // order that respects real time: add it as a final observation.
-    let mut history = history(&accepted);
+    match unreachable_order(&ops, &accepted, summary, started) {
+        Reach::Reachable => TrialVerdict::Fine,
+        Reach::Undecided => TrialVerdict::Undecided,
+        Reach::Unreachable(order) => TrialVerdict::Lost(format!(
+            "{place}, {order}: an accepted command was lost or applied wrongly"
+        )),
+    }
+}
+
+/// Whether the summary's statuses are reachable from the accepted commands.
+enum Reach {
+    Reachable,
+    Undecided,
+    /// One order that is not, described for the learner.
+    Unreachable(String),
+}
+
+/// Checks that the summary is a state the accepted commands can lead to, in
+/// an order that respects real time, by adding it as a final observation.
+fn unreachable_order(
+    ops: &[&OpRecord],
+    accepted: &[&OpRecord],
+    summary: &OrdersModel,
+    started: Instant,
+) -> Reach {
+    let mut history = history(accepted);
     let end = ops.iter().filter_map(|o| o.ret).max().unwrap_or(0) + 1;
     let mut ids: BTreeSet<OrderId> = summary.statuses.keys().copied().collect();
     ids.extend(history.iter().map(|o| o.input.order()));
@@ -202,8 +236,8 @@ pub(super) fn lost_in_trial(
     }
     let violation = match linearizability::check(&OrdersModel::default(), &history, budget(started))
     {
-        Outcome::Linearizable => return TrialVerdict::Fine,
-        Outcome::Inconclusive { .. } => return TrialVerdict::Undecided,
+        Outcome::Linearizable => return Reach::Reachable,
+        Outcome::Inconclusive { .. } => return Reach::Undecided,
         Outcome::NotLinearizable(violation) => violation,
     };
     let id = violation
@@ -227,14 +261,13 @@ pub(super) fn lost_in_trial(
     } else {
         sent.join(", ")
     };
-    TrialVerdict::Lost(format!(
-        "{place}, the summary says order {id} is {}, but no order of the accepted \
-             commands on it ({}) leads there: an accepted command was lost or applied wrongly",
-        summary
-            .statuses
-            .get(&id)
-            .map_or("missing".to_string(), |s| format!("{s:?}")),
-        shown
+    let status = summary
+        .statuses
+        .get(&id)
+        .map_or("missing".to_string(), |s| format!("{s:?}"));
+    Reach::Unreachable(format!(
+        "the summary says order {id} is {status}, but no order of the commands accepted for it \
+         ({shown}) leads there"
     ))
 }
 
