@@ -424,7 +424,7 @@ fn compile(
         report_cap: 0,
     };
     let finished =
-        supervisor::run(cmd, limits, false, cancel).map_err(|source| EngineError::Io {
+        supervisor::run(cmd, limits, None, cancel).map_err(|source| EngineError::Io {
             what: "cannot run rustc".into(),
             source,
         })?;
@@ -483,7 +483,7 @@ fn run_phase(
         .arg(options.seed.to_string())
         .env(
             "THREADLINGS_REPORT",
-            format!("{}:{secret}", supervisor::REPORT_FD),
+            format!("{}:{}", supervisor::REPORT_FD, supervisor::SECRET_FD),
         )
         .env("RUST_BACKTRACE", "0");
     let mut protections = None;
@@ -508,9 +508,11 @@ fn run_phase(
         report_cap: REPORT_CAP,
     };
     let finished =
-        supervisor::run(cmd, limits, true, &options.cancel).map_err(|source| EngineError::Io {
-            what: format!("cannot run the {phase} phase"),
-            source,
+        supervisor::run(cmd, limits, Some(&secret), &options.cancel).map_err(|source| {
+            EngineError::Io {
+                what: format!("cannot run the {phase} phase"),
+                source,
+            }
         })?;
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();

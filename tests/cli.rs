@@ -218,3 +218,28 @@ fn the_learners_own_output_is_never_the_verdict() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["passed"], false);
 }
+
+#[test]
+fn a_stolen_secret_cannot_forge_a_passing_report() {
+    // The submission looks for the report channel's secret where a process's
+    // starting environment stays visible (/proc/self/environ), writes a
+    // complete passing report through /proc/self/fd, and exits early.
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        &corpus("counter/hostile/forge_report.rs"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["passed"], false);
+    let panic = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "panic")
+        .unwrap();
+    assert_eq!(panic["passed"], false, "{panic}");
+}

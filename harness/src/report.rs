@@ -1,15 +1,25 @@
 //! The private report channel from the harness to the tutor.
 //!
-//! The tutor passes `THREADLINGS_REPORT=<fd>:<secret>` in the environment.
-//! The harness reads and removes it before any learner code runs, then
-//! writes one record per line to that file descriptor: the secret, a tab,
-//! the record kind and its tab-separated fields. The tutor ignores every
-//! line that does not start with the secret, so nothing the learner's code
-//! prints (here or on stdout/stderr) can pass for a verdict, and a run that
-//! ends without the final `done` record is reported as having died.
+//! The tutor passes `THREADLINGS_REPORT=<report fd>:<secret fd>` in the
+//! environment. Before any learner code runs, the harness reads the run's
+//! secret from the second descriptor (a pipe the tutor filled and closed)
+//! and closes it, then writes one record per line to the first: the
+//! secret, a tab, the record kind and its tab-separated fields. The tutor
+//! ignores every line that does not start with the secret, so nothing the
+//! learner's code prints (here or on stdout/stderr) can pass for a
+//! verdict, and a run that ends without the final `done` record is reported
+//! as having died.
+//!
+//! The secret never sits in the environment, whose starting copy stays
+//! readable in `/proc/self/environ`. The process also marks itself
+//! non-dumpable, which makes `/proc/self/mem`, `/proc/self/environ` and
+//! `/proc/self/fd` belong to root: code running as an ordinary user (as
+//! graded submissions do) can neither read the secret out of memory nor
+//! reopen the report pipe through /proc.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
 use std::sync::{Mutex, OnceLock};
 
 struct Channel {
@@ -19,26 +29,39 @@ struct Channel {
 
 static CHANNEL: OnceLock<Channel> = OnceLock::new();
 
-/// Takes the report channel from the environment. Must run first, before
-/// any learner code and before any other thread exists.
+fn refuse(why: &str) -> ! {
+    eprintln!("threadlings harness: {why}; run me through `threadlings check`");
+    std::process::exit(97);
+}
+
+/// Takes the report channel. Must run first, before any learner code and
+/// before any other thread exists.
 pub fn init() {
+    // SAFETY: prctl with PR_SET_DUMPABLE takes plain integers and touches no
+    // memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     let spec = std::env::var("THREADLINGS_REPORT").unwrap_or_default();
-    // Gone from the environment before learner code can look for it.
     std::env::remove_var("THREADLINGS_REPORT");
-    let Some((fd, secret)) = spec.split_once(':') else {
-        eprintln!("threadlings harness: run me through `threadlings check`");
-        std::process::exit(97);
+    let Some((out_fd, secret_fd)) = spec.split_once(':') else {
+        refuse("no report channel");
     };
-    let Ok(fd) = fd.parse::<i32>() else {
-        eprintln!("threadlings harness: bad report channel");
-        std::process::exit(97);
+    let (Ok(out_fd), Ok(secret_fd)) = (out_fd.parse::<i32>(), secret_fd.parse::<i32>()) else {
+        refuse("bad report channel");
     };
-    use std::os::fd::FromRawFd;
-    // SAFETY: the tutor opened this descriptor for us (the write end of a
-    // pipe) and nothing else in this process owns it yet.
-    let out = unsafe { File::from_raw_fd(fd) };
+    // SAFETY: the tutor opened these descriptors for us (the read end of
+    // the secret's pipe and the write end of the report pipe), and nothing
+    // else in this process owns them yet.
+    let (mut secret_in, out) = unsafe { (File::from_raw_fd(secret_fd), File::from_raw_fd(out_fd)) };
+    let mut secret = String::new();
+    if secret_in.read_to_string(&mut secret).is_err() || secret.is_empty() {
+        refuse("no secret on the report channel");
+    }
+    // Closed now: learner code finds nothing left to read there.
+    drop(secret_in);
     let _ = CHANNEL.set(Channel {
-        secret: secret.to_string(),
+        secret,
         out: Mutex::new(out),
     });
 }

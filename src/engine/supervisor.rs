@@ -8,7 +8,7 @@
 //! group is left behind. One thread does all of this with `poll(2)`, so no
 //! reader thread can be left blocked on a pipe held open by a stray process.
 
-use std::io::{PipeReader, Read};
+use std::io::{PipeReader, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
@@ -18,6 +18,12 @@ use std::time::{Duration, Instant};
 
 /// The file descriptor on which the child finds its report channel.
 pub const REPORT_FD: i32 = 3;
+/// The file descriptor from which the child reads the run's secret once.
+///
+/// The secret travels over a pipe, not the environment: a process's
+/// starting environment stays readable in `/proc/self/environ` even after
+/// the variable is removed, and learner code runs in the same process.
+pub const SECRET_FD: i32 = 4;
 
 /// A switch another thread can flip to stop a running check early.
 #[derive(Debug, Clone, Default)]
@@ -79,35 +85,42 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
-/// Runs `cmd` to its end under `limits`. With `with_report`, the child gets
-/// the write end of a private pipe as file descriptor [`REPORT_FD`].
-/// `prepare` may add more to the command (a sandbox) just before spawning.
+/// Runs `cmd` to its end under `limits`. With a `report_secret`, the child
+/// gets the write end of a private pipe as file descriptor [`REPORT_FD`] and
+/// can read the secret, once, from [`SECRET_FD`].
 pub fn run(
     mut cmd: Command,
     limits: Limits,
-    with_report: bool,
+    report_secret: Option<&str>,
     cancel: &Cancel,
 ) -> std::io::Result<Finished> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    let report_pipe = if with_report {
+    let report_pipe = if let Some(secret) = report_secret {
         let (reader, writer) = std::io::pipe()?;
         let writer: OwnedFd = writer.into();
         let raw = writer.as_raw_fd();
+        // The whole secret fits in the pipe's buffer, so this never blocks;
+        // closing our write end lets the child read to the end.
+        let (secret_reader, mut secret_writer) = std::io::pipe()?;
+        secret_writer.write_all(secret.as_bytes())?;
+        drop(secret_writer);
+        let secret_reader: OwnedFd = secret_reader.into();
+        let secret_raw = secret_reader.as_raw_fd();
         // SAFETY: dup2 is async-signal-safe; the closure touches no memory
-        // the parent could be changing. dup2 leaves the new descriptor
-        // without close-on-exec, so only fd 3 crosses into the child.
+        // the parent could be changing. dup2 leaves the new descriptors
+        // without close-on-exec, so only fds 3 and 4 cross into the child.
         unsafe {
             cmd.pre_exec(move || {
-                if libc::dup2(raw, REPORT_FD) < 0 {
+                if libc::dup2(raw, REPORT_FD) < 0 || libc::dup2(secret_raw, SECRET_FD) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
             });
         }
-        Some((reader, writer))
+        Some((reader, writer, secret_reader))
     } else {
         None
     };
@@ -115,8 +128,9 @@ pub fn run(
     let mut child = cmd.spawn()?;
     let pgid = child.id() as i32;
     // Our copy of the write end must go, or the report pipe never ends.
-    let report_reader: Option<PipeReader> = report_pipe.map(|(reader, writer)| {
+    let report_reader: Option<PipeReader> = report_pipe.map(|(reader, writer, secret)| {
         drop(writer);
+        drop(secret);
         reader
     });
     let mut streams = vec![
