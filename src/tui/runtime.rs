@@ -31,7 +31,7 @@ const TICK: Duration = Duration::from_millis(100);
 /// Quiet time after the last file event before a save counts.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 /// How long the input thread blocks before it looks at its control channel.
-const INPUT_POLL: Duration = Duration::from_millis(250);
+const INPUT_POLL: Duration = Duration::from_millis(100);
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -103,12 +103,10 @@ impl Input {
         let _ = self.ctl.send(Ctl::Resume);
     }
 
-    /// Asks the thread to stop. It is not joined: it may sit up to
-    /// [`INPUT_POLL`] in a blocking poll of the terminal, and nothing reads
-    /// input after this, so the process need not wait for it.
+    /// Stops the thread and joins it: it notices within one [`INPUT_POLL`].
     fn stop(self) {
         let _ = self.ctl.send(Ctl::Stop);
-        drop(self.thread);
+        let _ = self.thread.join();
     }
 }
 
@@ -122,8 +120,9 @@ fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
                     _ => return,
                 }
             }
-            Ok(Ctl::Stop) => return,
-            Ok(Ctl::Resume) | Err(_) => {}
+            // Told to stop, or its owner is gone: either way, done.
+            Ok(Ctl::Stop) | Err(crossbeam_channel::TryRecvError::Disconnected) => return,
+            Ok(Ctl::Resume) | Err(crossbeam_channel::TryRecvError::Empty) => {}
         }
         match event::poll(INPUT_POLL) {
             Ok(true) => {}
