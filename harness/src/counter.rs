@@ -173,25 +173,10 @@ fn under_load(start: Start, seed: u64) {
         };
         let (kind, menu) = trial_kind(trial);
         let counter_ref: &dyn Counter = &*counter;
-        let results: Vec<(Vec<String>, i64, bool)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..clients)
-                .map(|client| {
-                    std::thread::Builder::new()
-                        .name(format!("client {client}"))
-                        .spawn_scoped(scope, move || {
-                            let mut rng = fastrand::Rng::with_seed(
-                                seed ^ ((trial as u64) << 32) ^ ((client as u64 + 1) * 0x9E37_79B9),
-                            );
-                            drive(counter_ref, &mut rng, trial, client, menu)
-                        })
-                        .expect("cannot start a client thread")
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().unwrap_or_default())
-                .collect()
-        });
+        let results: Vec<(Vec<String>, i64, bool)> =
+            load::run_clients(clients, seed, trial, |client, rng| {
+                drive(counter_ref, rng, trial, client, menu)
+            });
         let mut records: Vec<String> = Vec::new();
         let mut net = 0;
         let mut complete = true;

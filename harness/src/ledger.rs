@@ -346,25 +346,8 @@ fn under_load(start: Start, seed: u64) {
         }
         let ledger_ref: &dyn Ledger = &*ledger;
         let results: Vec<(Vec<String>, BTreeMap<Account, i128>, bool)> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..CLIENTS)
-                    .map(|client| {
-                        std::thread::Builder::new()
-                            .name(format!("client {client}"))
-                            .spawn_scoped(scope, move || {
-                                let mut rng = fastrand::Rng::with_seed(
-                                    seed ^ ((trial as u64) << 32)
-                                        ^ ((client as u64 + 1) * 0x9E37_79B9),
-                                );
-                                drive(ledger_ref, &mut rng, trial, client, kind)
-                            })
-                            .expect("cannot start a client thread")
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .map(|w| w.join().unwrap_or_default())
-                    .collect()
+            load::run_clients(CLIENTS, seed, trial, |client, rng| {
+                drive(ledger_ref, rng, trial, client, kind)
             });
         let mut complete = true;
         for (r, e, done) in results {

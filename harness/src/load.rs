@@ -94,3 +94,35 @@ pub fn seed_from_args() -> u64 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// Runs one trial's `clients` client threads at once and returns what each
+/// returned, in client order. Client `n` runs on a thread named `client n`
+/// with its own RNG, seeded from the run's seed, the trial and `n`, so a
+/// seed replays the same workload. A client whose thread panicked gives
+/// `T::default()` (the panic itself is reported by the panic hook).
+pub fn run_clients<T, F>(clients: usize, seed: u64, trial: usize, client: F) -> Vec<T>
+where
+    T: Default + Send,
+    F: Fn(usize, &mut fastrand::Rng) -> T + Sync,
+{
+    let client = &client;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|n| {
+                std::thread::Builder::new()
+                    .name(format!("client {n}"))
+                    .spawn_scoped(scope, move || {
+                        let mut rng = fastrand::Rng::with_seed(
+                            seed ^ ((trial as u64) << 32) ^ ((n as u64 + 1) * 0x9E37_79B9),
+                        );
+                        client(n, &mut rng)
+                    })
+                    .expect("cannot start a client thread")
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}

@@ -1,0 +1,241 @@
+//! Key sequences through `update`: navigation, checks, hints, reset, quiz.
+
+use super::{app, chars, failing_report, keys, passing_report, steps, with_report};
+use crate::tui::app::{App, CheckOutcome, Effect, Msg, Screen};
+use crate::tui::progress::Progress;
+use crate::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
+
+#[test]
+fn navigation_and_continue() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('G')]);
+    assert_eq!(app.selected, 3);
+    keys(&mut app, &[KeyCode::Char('k'), KeyCode::Up]);
+    assert_eq!(app.selected, 1);
+    keys(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(app.selected, 0);
+    app.progress.done.insert("one-owner".into());
+    let effects = keys(&mut app, &[KeyCode::Char('c')]);
+    assert_eq!(app.screen, Screen::Exercise(1));
+    assert!(matches!(effects[..], [Effect::StartCheck { .. }]));
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Path);
+    assert_eq!(
+        keys(&mut app, &[KeyCode::Char('q')]),
+        vec![Effect::CancelCheck { generation: 1 }, Effect::Quit]
+    );
+}
+
+#[test]
+fn ctrl_c_and_signals_quit_and_cancel_the_check() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let effects = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::CancelCheck { generation: 1 }, Effect::Quit]
+    );
+    let mut app = self::app();
+    assert_eq!(update(&mut app, Msg::Signal), vec![Effect::Quit]);
+}
+
+#[test]
+fn lesson_next_marks_done_and_moves_on() {
+    let mut app = app();
+    app.progress
+        .quiz
+        .insert("one-owner".into(), Default::default());
+    let effects = keys(&mut app, &[KeyCode::Enter, KeyCode::Char('n')]);
+    assert!(app.is_done(0));
+    assert_eq!(app.screen, Screen::Exercise(1));
+    assert!(matches!(effects[0], Effect::SaveProgress(_)));
+}
+
+#[test]
+fn hints_are_revealed_one_at_a_time() {
+    let mut app = with_report(failing_report());
+    keys(&mut app, &[KeyCode::Char('h')]);
+    assert_eq!(app.hints_shown(1), 1);
+    let effects = keys(&mut app, &[KeyCode::Char('h')]);
+    assert_eq!(app.hints_shown(1), 2);
+    let Effect::SaveProgress(saved) = &effects[0] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(saved.hints["counter"], 2);
+    assert!(
+        keys(&mut app, &[KeyCode::Char('h')]).is_empty(),
+        "no third hint"
+    );
+    assert_eq!(app.hints_shown(1), 2);
+}
+
+#[test]
+fn reset_needs_confirmation() {
+    let mut app = with_report(failing_report());
+    assert!(keys(&mut app, &[KeyCode::Char('R'), KeyCode::Char('n')]).is_empty());
+    assert!(!app.confirm_reset);
+    let effects = keys(&mut app, &[KeyCode::Char('R'), KeyCode::Char('y')]);
+    let [Effect::ResetFile { file, starter }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(file, &PathBuf::from("exercises/counter.rs"));
+    assert_eq!(starter, crate::exercise::find("counter").unwrap().starter);
+    update(
+        &mut app,
+        Msg::ResetDone(Ok(PathBuf::from("exercises/counter.rs.bak"))),
+    );
+    assert!(app.reports[1].is_none());
+    assert!(app.status.contains("counter.rs.bak"));
+}
+
+#[test]
+fn quiz_is_graded_and_saved() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Enter, KeyCode::Char('n')]);
+    assert_eq!(
+        app.screen,
+        Screen::Quiz(0),
+        "n on a lesson with a quiz starts it"
+    );
+    keys(&mut app, &[KeyCode::Char('b')]);
+    assert_eq!(app.quiz.results, vec![true]);
+    keys(&mut app, &[KeyCode::Enter]);
+    chars(&mut app, "Reply  Channel");
+    let effects = keys(&mut app, &[KeyCode::Enter, KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Lesson(0));
+    let [Effect::SaveProgress(saved)] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(saved.quiz["one-owner"].correct, 2);
+    assert!(saved.done.contains("one-owner"));
+}
+
+#[test]
+fn a_wrong_quiz_answer_counts_as_wrong() {
+    let mut app = app();
+    keys(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('t'), KeyCode::Enter],
+    );
+    assert_eq!(app.quiz.results, vec![false]);
+}
+
+#[test]
+fn a_passing_result_marks_the_exercise_done() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let effects = update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 1,
+            outcome: CheckOutcome::Report(passing_report()),
+        },
+    );
+    assert!(app.running.is_none());
+    assert!(app.is_done(1));
+    assert!(matches!(&effects[..], [Effect::SaveProgress(p)] if p.done.contains("counter")));
+}
+
+#[test]
+fn a_newer_save_cancels_the_running_check() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    assert_eq!(app.running.unwrap().generation, 1);
+    let effects = update(
+        &mut app,
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+    );
+    assert_eq!(effects[0], Effect::CancelCheck { generation: 1 });
+    assert!(
+        matches!(&effects[1], Effect::StartCheck { generation: 2, exercise, .. } if exercise == "counter")
+    );
+    // Other files are ignored.
+    assert!(
+        update(
+            &mut app,
+            Msg::FileChanged(PathBuf::from("exercises/other.rs"))
+        )
+        .is_empty()
+    );
+    // The cancelled check's late answer is ignored; the newer one counts.
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 1,
+            outcome: CheckOutcome::Report(passing_report()),
+        },
+    );
+    assert!(app.reports[1].is_none());
+    assert_eq!(app.running.unwrap().generation, 2);
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 2,
+            outcome: CheckOutcome::Report(failing_report()),
+        },
+    );
+    assert!(app.running.is_none());
+    assert!(!app.reports[1].as_ref().unwrap().passed);
+}
+
+#[test]
+fn manual_run_ignores_saves_and_rechecks_on_r() {
+    let mut app = App::new(steps(), Progress::default(), true);
+    assert!(keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]).is_empty());
+    assert!(
+        update(
+            &mut app,
+            Msg::FileChanged(PathBuf::from("exercises/counter.rs"))
+        )
+        .is_empty()
+    );
+    let effects = keys(&mut app, &[KeyCode::Char('r')]);
+    assert!(matches!(
+        effects[..],
+        [Effect::StartCheck { generation: 1, .. }]
+    ));
+    let effects = keys(&mut app, &[KeyCode::Char('e')]);
+    assert_eq!(
+        effects,
+        vec![Effect::OpenEditor(PathBuf::from("exercises/counter.rs"))]
+    );
+}
+
+#[test]
+fn lesson_scrolling_is_clamped_to_the_text() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(80, 12));
+    keys(&mut app, &[KeyCode::Enter, KeyCode::Char('G')]);
+    let bottom = app.scroll;
+    assert!(bottom > 0 && bottom < 40, "{bottom}");
+    keys(&mut app, &[KeyCode::Char('k')]);
+    assert_eq!(app.scroll, bottom - 1, "one line up from the bottom");
+    keys(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(app.scroll, 0);
+    update(&mut app, Msg::Scroll(3));
+    assert_eq!(app.scroll, 3);
+    update(&mut app, Msg::Resize(200, 60));
+    assert_eq!(app.scroll, 0, "everything fits: nothing to scroll");
+}
+#[test]
+fn q_leaves_a_choice_question_but_types_into_a_short_answer() {
+    let mut app = app();
+    keys(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('t'), KeyCode::Char('q')],
+    );
+    assert_eq!(app.screen, Screen::Lesson(0));
+    keys(
+        &mut app,
+        &[KeyCode::Char('t'), KeyCode::Char('b'), KeyCode::Enter],
+    );
+    chars(&mut app, "q");
+    assert_eq!(app.quiz.typed, "q");
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Lesson(0));
+}

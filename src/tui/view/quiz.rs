@@ -1,0 +1,83 @@
+//! A lesson's quiz: one question at a time, then whether the answer was right.
+
+use super::{bold, dim};
+use crate::course::QuizKind;
+use crate::tui::app::{App, StepKind};
+use crate::tui::markdown;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+impl App {
+    pub(super) fn quiz(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let StepKind::Lesson { quiz, .. } = &self.steps[i].kind else {
+            return;
+        };
+        let q = &self.quiz;
+        let Some(item) = quiz.get(q.question) else {
+            return;
+        };
+        let mut lines = vec![
+            Line::styled(
+                format!("Question {} of {}", q.question + 1, quiz.len()),
+                dim(),
+            ),
+            Line::from(""),
+        ];
+        lines.extend(markdown::render(
+            &item.question,
+            area.width.saturating_sub(4),
+        ));
+        lines.push(Line::from(""));
+        match &item.kind {
+            QuizKind::Choice { choices, answer } => {
+                for (n, choice) in choices.iter().enumerate() {
+                    let letter = (b'a' + n as u8) as char;
+                    let mut style = Style::new();
+                    if q.answered && choice == answer {
+                        style = style.fg(Color::Green).add_modifier(Modifier::BOLD);
+                    } else if q.answered && n == q.choice {
+                        style = style.fg(Color::Red);
+                    }
+                    if n == q.choice && !q.answered {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
+                    lines.push(Line::styled(format!(" {letter}) {choice}"), style));
+                }
+            }
+            QuizKind::Short { accepted } => {
+                lines.push(Line::from(vec![
+                    Span::styled("Your answer: ", bold()),
+                    Span::raw(q.typed.clone()),
+                    Span::styled(
+                        if q.answered { "" } else { "█" },
+                        Style::new().fg(Color::Cyan),
+                    ),
+                ]));
+                if q.answered && !q.results.last().copied().unwrap_or(false) {
+                    lines.push(Line::from(format!(
+                        "Accepted: {}",
+                        accepted.first().cloned().unwrap_or_default()
+                    )));
+                }
+            }
+        }
+        if q.answered {
+            lines.push(Line::from(""));
+            let ok = q.results.last().copied().unwrap_or(false);
+            lines.push(if ok {
+                Line::styled("✓ Right.", bold().fg(Color::Green))
+            } else {
+                Line::styled("✗ Not quite.", bold().fg(Color::Red))
+            });
+            lines.push(Line::from(item.reason.clone()));
+            lines.push(Line::styled("Enter: next", dim()));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" quiz "))
+            .render(area, buf);
+    }
+}
