@@ -338,3 +338,47 @@ fn snapshot_benchmark_chart_debug_build_and_rerunning() {
     update(&mut app, Msg::Tick(Duration::from_millis(3_456)));
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
+
+/// The counter starter's verdict: the harness's call into `todo!()` panics.
+fn starter_report() -> Report {
+    let stopped = |id| CheckResult::not_checked(id, "not checked: the run stopped first");
+    Report::new(
+        "counter",
+        "exercises/counter.rs",
+        7,
+        vec![
+            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
+            stopped(CheckId::OwnerThread),
+            stopped(CheckId::Correctness),
+            stopped(CheckId::Linearizable),
+            stopped(CheckId::LostMessages),
+            stopped(CheckId::LeakedWorkers),
+            stopped(CheckId::Hang),
+            stopped(CheckId::BusyLoop),
+            CheckResult::fail(
+                CheckId::Panic,
+                "the tutor's main thread (inside a call to your code) panicked at /tmp/learner/threadlings/exercises/counter.rs:33:9: not yet implemented: spawn the worker thread and keep its Sender",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn snapshot_starter_failing_shows_the_whole_panic_message() {
+    let mut app = app();
+    app.root = Some(PathBuf::from("/tmp/learner/threadlings"));
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 1,
+            outcome: CheckOutcome::Report(starter_report()),
+        },
+    );
+    assert_eq!(app.check_row, 8, "the panic row is selected");
+    let screen = draw(&app, 80, 24);
+    assert!(!screen.contains("/tmp/learner"), "{screen}");
+    assert!(screen.contains("exercises/counter.rs:33:9"), "{screen}");
+    assert!(screen.contains("Sender"), "the end of the message: {screen}");
+    insta::assert_snapshot!(screen);
+}

@@ -10,6 +10,7 @@ mod exercise;
 mod lesson;
 mod quiz;
 
+pub use exercise::exercise_pane_height;
 pub use lesson::lesson_lines;
 
 use super::app::{App, Screen};
