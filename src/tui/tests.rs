@@ -383,7 +383,10 @@ fn snapshot_starter_failing_shows_the_whole_panic_message() {
     let screen = draw(&app, 80, 24);
     assert!(!screen.contains("/tmp/learner"), "{screen}");
     assert!(screen.contains("exercises/counter.rs:33:9"), "{screen}");
-    assert!(screen.contains("Sender"), "the end of the message: {screen}");
+    assert!(
+        screen.contains("Sender"),
+        "the end of the message: {screen}"
+    );
     insta::assert_snapshot!(screen);
 }
 
@@ -396,23 +399,44 @@ fn footer(app: &App) -> String {
 fn lesson_and_quiz_footers_say_what_each_key_does() {
     let mut app = app();
     keys(&mut app, &[KeyCode::Enter]);
-    assert!(footer(&app).contains("n quiz, then next"), "{}", footer(&app));
+    assert!(
+        footer(&app).contains("n quiz, then next"),
+        "{}",
+        footer(&app)
+    );
     keys(&mut app, &[KeyCode::Char('t')]);
     let choosing = footer(&app);
     assert!(choosing.contains("a-b answer at once"), "{choosing}");
     assert!(choosing.contains("↑↓ then Enter answer"), "{choosing}");
     keys(&mut app, &[KeyCode::Char('b')]);
     assert!(app.quiz.answered, "a letter answers at once");
-    assert!(footer(&app).contains("Enter next question"), "{}", footer(&app));
+    assert!(
+        footer(&app).contains("Enter next question"),
+        "{}",
+        footer(&app)
+    );
     keys(&mut app, &[KeyCode::Enter]);
     let typing = footer(&app);
-    assert!(typing.contains("type your answer  Enter answer  Esc leave"), "{typing}");
-    assert!(!typing.contains("a-"), "no letters on a free-text question: {typing}");
+    assert!(
+        typing.contains("type your answer  Enter answer  Esc leave"),
+        "{typing}"
+    );
+    assert!(
+        !typing.contains("a-"),
+        "no letters on a free-text question: {typing}"
+    );
     chars(&mut app, "reply channel");
     keys(&mut app, &[KeyCode::Enter]);
-    assert!(footer(&app).contains("Enter finish the quiz"), "{}", footer(&app));
+    assert!(
+        footer(&app).contains("Enter finish the quiz"),
+        "{}",
+        footer(&app)
+    );
     keys(&mut app, &[KeyCode::Enter, KeyCode::Char('j')]);
     assert_eq!(app.screen, Screen::Lesson(0));
     let after = footer(&app);
-    assert!(after.contains("n next") && !after.contains("quiz, then"), "{after}");
+    assert!(
+        after.contains("n next") && !after.contains("quiz, then"),
+        "{after}"
+    );
 }
