@@ -107,5 +107,6 @@ pub fn load_app(root: &Path, manual_run: bool) -> App {
     let mut app = App::new(steps, progress, manual_run);
     app.progress_error = error;
     app.course_warning = warning;
+    app.root = Some(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()));
     app
 }

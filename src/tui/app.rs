@@ -310,6 +310,9 @@ pub struct App {
     pub viewport: (u16, u16),
     /// The owners benchmark: running or not, and its latest result.
     pub benchmark: BenchmarkState,
+    /// The project root (absolute), so messages can show paths under it
+    /// relative to it.
+    pub root: Option<PathBuf>,
 }
 
 impl App {
@@ -337,6 +340,7 @@ impl App {
             quitting: false,
             viewport: (80, 24),
             benchmark: BenchmarkState::default(),
+            root: None,
         };
         app.selected = app.first_unfinished();
         app

@@ -360,7 +360,7 @@ fn split_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
 
 /// Greedy word wrap of styled segments, with prefixes for the first and
 /// the following lines.
-fn wrap(
+pub(crate) fn wrap(
     segments: &[(String, Style)],
     width: usize,
     first: Vec<Span<'static>>,

@@ -164,10 +164,21 @@ pub fn remove_stale_temps(root: &Path) {
 }
 
 /// Moves a bad progress file aside to `<name>.corrupt` and returns where.
+/// An older one is never overwritten: `.corrupt`, then `.corrupt.1`,
+/// `.corrupt.2`, ... (like the `.bak` names of a reset).
 pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".corrupt");
-    let aside = PathBuf::from(aside);
+    let aside = (0..)
+        .map(|n| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(if n == 0 {
+                ".corrupt".to_string()
+            } else {
+                format!(".corrupt.{n}")
+            });
+            PathBuf::from(name)
+        })
+        .find(|candidate| !candidate.exists())
+        .expect("some name is free");
     std::fs::rename(path, &aside)?;
     Ok(aside)
 }
@@ -210,5 +221,32 @@ mod tests {
                 .ends_with(".threadlings-progress.toml.corrupt")
         );
         assert_eq!(Progress::load(&path).unwrap(), Progress::default());
+    }
+
+    #[test]
+    fn a_second_corrupt_file_does_not_replace_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Progress::path(dir.path());
+        let mut asides = Vec::new();
+        for n in 0..3 {
+            std::fs::write(&path, format!("bad {n}")).unwrap();
+            asides.push(move_aside(&path).unwrap());
+        }
+        let names: Vec<String> = asides
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ".threadlings-progress.toml.corrupt",
+                ".threadlings-progress.toml.corrupt.1",
+                ".threadlings-progress.toml.corrupt.2",
+            ]
+        );
+        for (n, aside) in asides.iter().enumerate() {
+            assert_eq!(std::fs::read_to_string(aside).unwrap(), format!("bad {n}"));
+        }
+        assert!(!path.exists());
     }
 }

@@ -12,8 +12,17 @@ use crate::course::QuizKind;
 use crate::engine::report::{CheckId, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// Lines a page key moves.
-const PAGE: u16 = 10;
+/// Lines a page key moves: the visible height of the scrolling pane less
+/// two lines, so a line or two stays in view across the jump.
+fn page(app: &App) -> i32 {
+    let (w, h) = app.viewport;
+    let visible = match app.screen {
+        Screen::Exercise(i) => super::view::exercise_pane_height(app, i, w, h),
+        // Title and status bars, and the rules above and below.
+        _ => h.saturating_sub(4),
+    };
+    i32::from(visible.saturating_sub(2).max(1))
+}
 
 /// Applies one message to the state and returns the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -182,6 +191,7 @@ fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
             generation: old.generation,
         });
     }
+    leave_history(app);
     app.generation += 1;
     app.running = Some(Running {
         generation: app.generation,
@@ -196,13 +206,26 @@ fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
     effects
 }
 
+/// Back from a history picture to its exercise: the picture belongs to a
+/// verdict that a new check replaces.
+fn leave_history(app: &mut App) {
+    if let Screen::History(i) = app.screen {
+        app.screen = Screen::Exercise(i);
+    }
+}
+
 fn check_done(app: &mut App, generation: u64, outcome: CheckOutcome) -> Vec<Effect> {
     let Some(running) = app.running.filter(|r| r.generation == generation) else {
         return Vec::new(); // a cancelled, older check
     };
     app.running = None;
+    leave_history(app);
     match outcome {
         CheckOutcome::Report(report) => {
+            // The new verdict is at the top of the lower pane: show it.
+            if app.screen == Screen::Exercise(running.step) {
+                app.scroll = 0;
+            }
             let passed = report.passed;
             app.check_row = report
                 .checks
@@ -337,8 +360,8 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let moved = match key.code {
         KeyCode::Down | KeyCode::Char('j') => Some(1),
         KeyCode::Up | KeyCode::Char('k') => Some(-1),
-        KeyCode::PageDown | KeyCode::Char(' ') => Some(i32::from(PAGE)),
-        KeyCode::PageUp => Some(-i32::from(PAGE)),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(page(app)),
+        KeyCode::PageUp => Some(-page(app)),
         KeyCode::Home | KeyCode::Char('g') => Some(-100_000),
         KeyCode::End | KeyCode::Char('G') => Some(100_000),
         _ => None,
@@ -427,11 +450,11 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         KeyCode::PageDown | KeyCode::Char('J') | KeyCode::Char(' ') => {
-            scroll_by(app, i32::from(PAGE));
+            scroll_by(app, page(app));
             Vec::new()
         }
         KeyCode::PageUp | KeyCode::Char('K') => {
-            scroll_by(app, -i32::from(PAGE));
+            scroll_by(app, -page(app));
             Vec::new()
         }
         KeyCode::Char('g') | KeyCode::Home => {

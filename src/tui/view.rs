@@ -10,9 +10,11 @@ mod exercise;
 mod lesson;
 mod quiz;
 
+pub use exercise::exercise_pane_height;
 pub use lesson::lesson_lines;
 
-use super::app::{App, Screen};
+use super::app::{App, Screen, StepKind};
+use crate::course::QuizKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -91,20 +93,66 @@ impl App {
             Line::styled(format!(" {}", self.status), Style::new().fg(Color::Yellow))
         } else {
             let keys = match self.screen {
-                Screen::Path => "↑↓ move  Enter open  c continue  ? keys  q quit",
-                Screen::Lesson(i) if self.runs_benchmark(i) => {
-                    "↑↓ scroll  b benchmark  n next  p previous  t quiz  q back  ? keys"
+                Screen::Path => "↑↓ move  Enter open  c continue  ? keys  q quit".to_string(),
+                Screen::Lesson(i) => {
+                    // `n` opens a quiz not taken yet before going on.
+                    let next = if self.quiz_pending(i) {
+                        "n quiz, then next"
+                    } else {
+                        "n next"
+                    };
+                    let bench = if self.runs_benchmark(i) {
+                        "b benchmark  "
+                    } else {
+                        ""
+                    };
+                    format!("↑↓ scroll  {bench}{next}  p previous  t quiz  q back  ? keys")
                 }
-                Screen::Lesson(_) => "↑↓ scroll  n next  p previous  t quiz  q back  ? keys",
                 Screen::Exercise(_) => {
                     "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys"
+                        .to_string()
                 }
-                Screen::History(_) => "q / Enter back to the checks",
-                Screen::Quiz(_) => "↑↓ or a-d choose  Enter answer  Esc (or q) leave the quiz",
-                Screen::Benchmark(_) => "r run it again  Esc (or q) back to the lesson  ? keys",
+                Screen::History(_) => "q / Enter back to the checks".to_string(),
+                Screen::Quiz(i) => self.quiz_keys(i),
+                Screen::Benchmark(_) => {
+                    "r run it again  Esc (or q) back to the lesson  ? keys".to_string()
+                }
             };
             Line::styled(format!(" {keys}"), dim())
         };
         buf.set_line(area.x, area.y, &text, area.width);
+    }
+
+    /// Whether lesson `i` has a quiz not taken yet (so `n` opens it).
+    fn quiz_pending(&self, i: usize) -> bool {
+        matches!(&self.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty())
+            && !self.progress.quiz.contains_key(&self.steps[i].id)
+    }
+
+    /// The quiz keys for the question on screen: a letter answers a choice
+    /// at once; a short answer is typed, so `q` types too.
+    fn quiz_keys(&self, i: usize) -> String {
+        let StepKind::Lesson { quiz, .. } = &self.steps[i].kind else {
+            return String::new();
+        };
+        let kind = quiz.get(self.quiz.question).map(|item| &item.kind);
+        match kind {
+            _ if self.quiz.answered => {
+                let next = if self.quiz.question + 1 >= quiz.len() {
+                    "Enter finish the quiz"
+                } else {
+                    "Enter next question"
+                };
+                format!("{next}  Esc (or q) leave the quiz")
+            }
+            Some(QuizKind::Choice { choices, .. }) => {
+                let last = (b'a' + choices.len().saturating_sub(1) as u8) as char;
+                format!("a-{last} answer at once  ↑↓ then Enter answer  Esc (or q) leave the quiz")
+            }
+            Some(QuizKind::Short { .. }) => {
+                "type your answer  Enter answer  Esc leave the quiz".to_string()
+            }
+            None => "Esc (or q) leave the quiz".to_string(),
+        }
     }
 }

@@ -239,3 +239,77 @@ fn q_leaves_a_choice_question_but_types_into_a_short_answer() {
     keys(&mut app, &[KeyCode::Esc]);
     assert_eq!(app.screen, Screen::Lesson(0));
 }
+
+#[test]
+fn a_new_check_closes_the_history_picture() {
+    let mut app = with_report(failing_report());
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::History(1));
+    // Saving starts a new check: the picture is of the old verdict.
+    let effects = update(
+        &mut app,
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+    );
+    assert!(matches!(
+        effects[..],
+        [Effect::StartCheck { generation: 2, .. }]
+    ));
+    assert_eq!(app.screen, Screen::Exercise(1));
+    // The old report is still there while checking: the picture reopens,
+    // and closes again when the new verdict arrives.
+    keys(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::History(1));
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 2,
+            outcome: CheckOutcome::Report(passing_report()),
+        },
+    );
+    assert_eq!(app.screen, Screen::Exercise(1));
+}
+
+#[test]
+fn a_new_verdict_scrolls_the_lower_pane_to_the_top() {
+    let mut app = with_report(failing_report());
+    keys(&mut app, &[KeyCode::Char('J')]);
+    assert!(app.scroll > 0);
+    update(
+        &mut app,
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+    );
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 2,
+            outcome: CheckOutcome::Report(failing_report()),
+        },
+    );
+    assert_eq!(app.scroll, 0);
+}
+
+#[test]
+fn a_page_is_the_visible_height_less_two_lines() {
+    let mut steps = steps();
+    let long: String = (1..=100).map(|n| format!("Line {n}.\n\n")).collect();
+    steps[3].kind = crate::tui::app::StepKind::Lesson {
+        markdown: long,
+        quiz: Vec::new(),
+    };
+    let mut app = App::new(steps, Progress::default(), false);
+    update(&mut app, Msg::Resize(80, 30));
+    crate::tui::update::open(&mut app, 3);
+    // 30 rows less the title and status bars and two rules: 26 visible.
+    keys(&mut app, &[KeyCode::PageDown]);
+    assert_eq!(app.scroll, 24);
+    keys(&mut app, &[KeyCode::Char(' '), KeyCode::PageUp]);
+    assert_eq!(app.scroll, 24);
+
+    // On an exercise a page is the lower pane's height less two.
+    let mut app = with_report(failing_report());
+    update(&mut app, Msg::Resize(80, 30));
+    let pane = crate::tui::view::exercise_pane_height(&app, 1, 80, 30);
+    assert!(pane > 10, "{pane}");
+    keys(&mut app, &[KeyCode::PageDown]);
+    assert_eq!(app.scroll, pane - 2);
+}

@@ -122,21 +122,13 @@ impl App {
                             .find(|r| r.threads == n && r.strategy == s)
                     })
                     .map(|row| {
-                        let value = mops(row);
-                        let text = if bar_width >= 4 {
-                            format!("{value:.1}")
-                        } else {
-                            format!("{value:.0}")
-                        };
+                        // The numbers are in the table below: a label on a
+                        // bar either does not fit (the tallest, `150.0` on
+                        // a 4-cell bar) or runs into a short bar's glyph.
                         Bar::default()
                             .value((row.ops_per_sec() / 1e3).round() as u64)
-                            .text_value(text)
+                            .text_value(String::new())
                             .style(Style::new().fg(strategy_colour(row.strategy)))
-                            .value_style(
-                                Style::new()
-                                    .fg(Color::Black)
-                                    .bg(strategy_colour(row.strategy)),
-                            )
                     })
                     .collect();
                 let label = format!("{n} thread{}", if n == 1 { "" } else { "s" });

@@ -54,10 +54,12 @@ impl App {
                     (Status::Failed, _) => ("FAIL", bold().fg(Color::Red)),
                     (Status::NotChecked, _) => ("----", Style::new().fg(Color::Yellow)),
                 };
+                // One line per row, cut with … (the full message is below).
+                let room = usize::from(area.width.saturating_sub(2 + 6 + 16));
                 let mut line = Line::from(vec![
                     Span::styled(format!(" {mark} "), style),
                     Span::styled(format!(" {:<15}", c.id.as_str()), bold()),
-                    Span::raw(c.message.clone()),
+                    Span::raw(truncate(&self.shorten_paths(&c.message), room)),
                 ]);
                 if row == self.check_row && report.is_some() {
                     line = line.style(Style::new().bg(Color::DarkGray));
@@ -75,7 +77,6 @@ impl App {
         let StepKind::Exercise {
             info,
             checkable,
-            file,
             reference,
             ..
         } = &step.kind
@@ -84,36 +85,8 @@ impl App {
         };
         let width = area.width.saturating_sub(2);
         let task = info.as_ref().map_or("", |i| i.task.as_str());
-        let mut head = markdown::render(task, width);
-        let task_lines = head.len();
-        // On short terminals the task is cut here and given in full below.
-        let room = if area.height >= 34 { 8 } else { 3 };
-        let cut = task_lines > room;
-        if cut {
-            head.truncate(room);
-            if let Some(last) = head.last_mut() {
-                last.spans.push(Span::styled(" … (in full below)", dim()));
-            }
-        }
-        head.push(Line::from(vec![
-            Span::styled("Edit ", dim()),
-            Span::styled(file.display().to_string(), bold().fg(Color::Cyan)),
-            Span::styled(
-                if self.manual_run {
-                    "   (e opens it; r checks)"
-                } else {
-                    "   (e opens it; saving re-checks)"
-                },
-                dim(),
-            ),
-        ]));
-        let rows = exercise::find(&step.id).map_or(1, |e| e.checks.len()) as u16;
-        let [head_area, panel_area, lower] = Layout::vertical([
-            Constraint::Length(head.len() as u16),
-            Constraint::Length(rows + 2),
-            Constraint::Min(0),
-        ])
-        .areas(area.inner(ratatui::layout::Margin::new(1, 0)));
+        let (head, cut) = self.exercise_head(i, area);
+        let [head_area, panel_area, lower] = exercise_layout(area, head.len(), &step.id);
         Paragraph::new(head).render(head_area, buf);
         if !checkable {
             Paragraph::new(vec![
@@ -145,18 +118,26 @@ impl App {
                 lines.extend(highlight::rust(reference));
             }
         } else {
-            if let Some(c) = report.and_then(|r| r.checks.get(self.check_row))
-                && c.status == Status::Failed
-            {
-                let detail = c.detail.as_deref().unwrap_or("");
-                let picture = Picture::from_check(c).is_some();
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{}: ", c.id), bold().fg(Color::Red)),
-                    Span::raw(c.message.clone()),
-                ]));
-                if picture {
+            // The selected check if it failed, else the first failing one:
+            // its whole message, wrapped, then its detail.
+            let failed = report.and_then(|r| {
+                r.checks
+                    .get(self.check_row)
+                    .filter(|c| c.status == Status::Failed)
+                    .or_else(|| r.checks.iter().find(|c| c.status == Status::Failed))
+            });
+            if let Some(c) = failed {
+                let message = self.shorten_paths(&c.message);
+                lines.extend(markdown::wrap(
+                    &[(message, Style::new())],
+                    usize::from(width),
+                    vec![Span::styled(format!("{}: ", c.id), bold().fg(Color::Red))],
+                    Vec::new(),
+                ));
+                if Picture::from_check(c).is_some() {
                     lines.push(Line::styled("Enter draws the history", dim()));
                 }
+                let detail = self.shorten_paths(c.detail.as_deref().unwrap_or(""));
                 lines.extend(detail.lines().map(|l| Line::from(l.to_string())));
                 lines.push(Line::from(""));
             }
@@ -191,6 +172,55 @@ impl App {
             .render(lower, buf);
     }
 
+    /// The task (cut on short terminals) and the line naming the file.
+    /// Returns the lines and whether the task was cut.
+    fn exercise_head(&self, i: usize, area: Rect) -> (Vec<Line<'static>>, bool) {
+        let StepKind::Exercise { info, file, .. } = &self.steps[i].kind else {
+            return (Vec::new(), false);
+        };
+        let width = area.width.saturating_sub(2);
+        let task = info.as_ref().map_or("", |i| i.task.as_str());
+        let mut head = markdown::render(task, width);
+        // On short terminals the task is cut here and given in full below.
+        let room = if area.height >= 34 { 8 } else { 3 };
+        let cut = head.len() > room;
+        if cut {
+            head.truncate(room);
+            if let Some(last) = head.last_mut() {
+                last.spans.push(Span::styled(" … (in full below)", dim()));
+            }
+        }
+        head.push(Line::from(vec![
+            Span::styled("Edit ", dim()),
+            Span::styled(file.display().to_string(), bold().fg(Color::Cyan)),
+            Span::styled(
+                if self.manual_run {
+                    "   (e opens it; r checks)"
+                } else {
+                    "   (e opens it; saving re-checks)"
+                },
+                dim(),
+            ),
+        ]));
+        (head, cut)
+    }
+
+    /// `text` with absolute paths under the project root shown relative
+    /// to it (`exercises/counter.rs:33:9`).
+    pub(crate) fn shorten_paths(&self, text: &str) -> String {
+        let Some(root) = &self.root else {
+            return text.to_string();
+        };
+        let mut prefix = root.display().to_string();
+        if prefix.len() <= 1 {
+            return text.to_string(); // never strip a bare `/`
+        }
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        text.replace(&prefix, "")
+    }
+
     pub(super) fn history(&self, i: usize, area: Rect, buf: &mut Buffer) {
         let check = self.reports[i]
             .as_ref()
@@ -206,4 +236,43 @@ impl App {
             (&picture).render(inner.inner(ratatui::layout::Margin::new(1, 1)), buf);
         }
     }
+}
+
+/// Head, check panel and lower pane of an exercise screen.
+fn exercise_layout(area: Rect, head: usize, id: &str) -> [Rect; 3] {
+    let rows = exercise::find(id).map_or(1, |e| e.checks.len()) as u16;
+    Layout::vertical([
+        Constraint::Length(head as u16),
+        Constraint::Length(rows + 2),
+        Constraint::Min(0),
+    ])
+    .areas(area.inner(ratatui::layout::Margin::new(1, 0)))
+}
+
+/// The height of exercise `i`'s lower pane (message, hints, discussion)
+/// on a `width`×`height` terminal: what one page of scrolling is.
+pub fn exercise_pane_height(app: &App, i: usize, width: u16, height: u16) -> u16 {
+    // The body is the terminal less the title and status bars.
+    let body = Rect::new(0, 0, width, height.saturating_sub(2));
+    let (head, _) = app.exercise_head(i, body);
+    exercise_layout(body, head.len(), &app.steps[i].id)[2].height
+}
+
+/// `text` cut to `width` cells, ending in … when cut.
+fn truncate(text: &str, width: usize) -> String {
+    if markdown::width_of(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = markdown::width_of(ch.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push('…');
+    out
 }
