@@ -149,7 +149,7 @@ fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
 
 fn list() -> anyhow::Result<ExitCode> {
     for ex in exercise::all() {
-        println!("{:<20} {}", ex.id, ex.file);
+        out(&format!("{:<20} {}\n", ex.id, ex.file));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -171,12 +171,22 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             exercise::ids().join(", ")
         );
     };
+    let given = args.file.is_some();
     let file = args
         .file
         .unwrap_or_else(|| project_root().join(exercise.file));
-    if !file.is_file() {
+    if file.is_dir() {
         bail!(
-            "cannot find the file to check, {}: run this inside the threadlings project, or pass --file PATH",
+            "{} is a directory; --file takes the exercise's .rs file",
+            file.display()
+        );
+    }
+    if !file.is_file() {
+        if given {
+            bail!("there is no file {}", file.display());
+        }
+        bail!(
+            "cannot find {}: run this inside the threadlings project (the directory holding exercises/), or pass --file PATH",
             file.display()
         );
     }
@@ -196,11 +206,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         bail!("the check was cancelled");
     };
     match args.format {
-        Format::Json => println!("{}", report.to_json()),
+        Format::Json => out(&format!("{}\n", report.to_json())),
         Format::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!("{}", report.to_text(color));
+            out(&report.to_text(color));
         }
     }
     Ok(if report.passed {
@@ -208,4 +218,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Writes to stdout. A reader that went away (`threadlings list | head`)
+/// is not an error worth a panic: the rest is simply not written, and the
+/// exit status still tells the verdict.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }

@@ -243,3 +243,41 @@ fn a_stolen_secret_cannot_forge_a_passing_report() {
         .unwrap();
     assert_eq!(panic["passed"], false, "{panic}");
 }
+
+#[test]
+fn a_reader_that_went_away_is_not_a_panic() {
+    // `threadlings check ... | head -c 10`: the pipe closes before the
+    // verdict is printed; the exit status still tells the verdict.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlings"))
+        .args([
+            "check",
+            "counter",
+            "--file",
+            &corpus("counter/correct/reference.rs"),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_directory_or_a_missing_file_is_named_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = threadlings(&["check", "counter", "--file", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    let missing = dir.path().join("nope.rs");
+    let out = threadlings(&["check", "counter", "--file", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("there is no file"),
+        "{}",
+        stderr(&out)
+    );
+}
