@@ -6,6 +6,7 @@
 //! failed, a call hung) are data in the [`report::Report`]; only failures of
 //! the tool itself (no compiler, an unwritable cache) are errors.
 
+pub mod diagnostics;
 pub mod judge;
 pub mod protocol;
 pub mod report;
@@ -435,7 +436,15 @@ fn compile(
             "rustc did not finish within {} s",
             COMPILE_LIMIT.as_secs()
         )),
-        _ => Compiled::Failed(String::from_utf8_lossy(&finished.stderr).into_owned()),
+        _ => {
+            let rustc = String::from_utf8_lossy(&finished.stderr);
+            let glue = std::fs::read_to_string(&glue_path).unwrap_or_default();
+            Compiled::Failed(diagnostics::explain_glue(
+                &rustc,
+                &glue_path.display().to_string(),
+                &glue,
+            ))
+        }
     })
 }
 
