@@ -54,16 +54,24 @@ pub struct QuizItem {
 /// Lower-cases and collapses runs of whitespace, so ` Only  the OWNER `
 /// and `only the owner` compare equal.
 fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['.', '!']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // "an accountant", "the accountant" and "accountant" are one answer.
+    let skip = match words.first().map(String::as_str) {
+        Some("a" | "an" | "the") if words.len() > 1 => 1,
+        _ => 0,
+    };
+    words[skip..].join(" ")
 }
 
 impl QuizItem {
     /// Whether `answer` is correct.
     ///
-    /// Comparison ignores case and extra whitespace. For a multiple-choice
+    /// Comparison ignores case, extra whitespace, a final full stop and a
+    /// leading article (`a`, `an`, `the`). For a multiple-choice
     /// item the learner may give the text of the choice or its letter
     /// (`a` for the first choice, `b` for the second, ...).
     pub fn grade(&self, answer: &str) -> bool {
@@ -187,6 +195,27 @@ mod tests {
         assert!(item.grade("The   Sender"));
         assert!(item.grade("SENDER\n"));
         assert!(!item.grade("the receiver"));
+    }
+
+    #[test]
+    fn short_answers_ignore_a_leading_article_and_a_full_stop() {
+        let item = QuizItem {
+            question: "In the ledger analogy, the owner thread plays which role?".into(),
+            kind: QuizKind::Short {
+                accepted: vec!["accountant".into()],
+            },
+            reason: "r".into(),
+        };
+        for answer in [
+            "an accountant",
+            "The accountant.",
+            "accountant",
+            "a  Accountant",
+        ] {
+            assert!(item.grade(answer), "{answer}");
+        }
+        assert!(!item.grade("an auditor"));
+        assert!(!item.grade("the"), "an article alone is not an answer");
     }
 
     #[test]
