@@ -1,7 +1,7 @@
 //! The `counter` exercise: a worker thread owns an `i64`.
 
 use super::{Exercise, path_literal};
-use crate::engine::judge::history::{Linearizable, no_hint};
+use crate::engine::judge::history::{Failure, Linearizable};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::OpRecord;
 use crate::engine::report::{CheckId, CheckResult};
@@ -163,9 +163,30 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
         observe: None,
         budget: Duration::from_secs(3),
         trial_budget: Duration::from_secs(3),
-        hint: no_hint,
+        hint: stale_read_hint,
     };
     judge::history::linearizable(run, &spec)
+}
+
+/// Names the usual cause when the picture shows it: a thread's `get()`
+/// that misses the commands the same thread sent just before.
+fn stale_read_hint(failure: &Failure<'_, CounterModel>) -> String {
+    let Some(blocked) = failure.blocked.map(|i| &failure.history[i]) else {
+        return String::new();
+    };
+    let own_writes_before = failure.shown.iter().any(|&i| {
+        let op = &failure.history[i];
+        op.thread == blocked.thread && op.call < blocked.call && op.input != CounterOp::Get
+    });
+    if blocked.input == CounterOp::Get && own_writes_before {
+        format!(
+            "Thread {} sent its own commands before this get(), and the get() does not see them: \
+             the read overtook them. Do reads travel through the same mailbox as the commands?",
+            blocked.thread
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// A recorded call as the model sees it: `shutdown()` is a last read.

@@ -151,7 +151,7 @@ impl<M: Model> Linearizable<M> {
         let (why, timeline, shown, blocked) =
             match around_the_failure(&self.initial, history, violation) {
                 Some((window, explanation)) => {
-                    let sentence = explanation.sentence();
+                    let sentence = sentence::<M>(history, &window, &explanation);
                     let timeline = Timeline::new::<M>(
                         history,
                         &window,
@@ -198,11 +198,6 @@ impl<M: Model> Linearizable<M> {
 /// Judges every trial of `run` as `spec` says.
 pub fn linearizable<M: Model>(run: &PhaseRun, spec: &Linearizable<M>) -> CheckResult {
     spec.judge(run)
-}
-
-/// No hint: for exercises whose explanation says it all.
-pub fn no_hint<M: Model>(_: &Failure<'_, M>) -> String {
-    String::new()
 }
 
 /// Explains a violation by where it first goes wrong, and picks the calls
@@ -324,6 +319,30 @@ fn cut<M: Model>(history: &History<M>, part: &[usize], end: u64) -> (Trial<M>, V
             (kept, i)
         })
         .unzip()
+}
+
+/// The explanation in one sentence. When other threads' calls overlap the
+/// one that could not be placed, its result is not one fixed value, so the
+/// sentence says what is impossible rather than what it "must" return.
+fn sentence<M: Model>(history: &History<M>, window: &[usize], explanation: &Explanation) -> String {
+    let blocked = &history[explanation.blocked];
+    let (from, to) = (blocked.call, blocked.ret.unwrap_or(u64::MAX));
+    let overlapped = window.iter().any(|&i| {
+        let op = &history[i];
+        op.thread != blocked.thread && op.call <= to && op.ret.unwrap_or(u64::MAX) >= from
+    });
+    let Some(actual) = explanation.actual.as_ref().filter(|_| overlapped) else {
+        return explanation.sentence();
+    };
+    let context = match explanation.prefix.len() {
+        0 => format!("At the start {}", explanation.state),
+        1 => format!("After the first call {}", explanation.state),
+        n => format!("After these {n} calls {}", explanation.state),
+    };
+    format!(
+        "{context}, and no order of the calls still running then lets thread {}'s {} return {actual}.",
+        explanation.blocked_thread, explanation.blocked_call
+    )
 }
 
 #[cfg(test)]
