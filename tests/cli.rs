@@ -22,6 +22,15 @@ fn corpus(rel: &str) -> String {
         .to_string()
 }
 
+/// The shipped reference solution of an exercise (`solutions/`).
+fn reference(exercise: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("solutions")
+        .join(format!("{}.rs", exercise.replace('-', "_")))
+        .display()
+        .to_string()
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -36,7 +45,7 @@ fn json_is_one_object_with_the_contract_fields_and_exit_0_on_pass() {
         "check",
         "counter",
         "--file",
-        &corpus("counter/correct/reference.rs"),
+        &reference("counter"),
         "--format",
         "json",
         "--seed",
@@ -148,11 +157,11 @@ fn wrong_signatures_are_a_compile_failure() {
 fn unsafe_code_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("unsafe.rs");
-    let reference = std::fs::read_to_string(corpus("counter/correct/reference.rs")).unwrap();
+    let solution = std::fs::read_to_string(reference("counter")).unwrap();
     std::fs::write(
         &file,
         format!(
-            "{reference}\npub fn sneaky() {{ unsafe {{ std::hint::unreachable_unchecked() }} }}\n"
+            "{solution}\npub fn sneaky() {{ unsafe {{ std::hint::unreachable_unchecked() }} }}\n"
         ),
     )
     .unwrap();
@@ -249,12 +258,7 @@ fn a_reader_that_went_away_is_not_a_panic() {
     // `threadlings check ... | head -c 10`: the pipe closes before the
     // verdict is printed; the exit status still tells the verdict.
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadlings"))
-        .args([
-            "check",
-            "counter",
-            "--file",
-            &corpus("counter/correct/reference.rs"),
-        ])
+        .args(["check", "counter", "--file", &reference("counter")])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -121,15 +121,15 @@ buggy! {
 }
 
 correct! {
-    counter_reference: "counter", "counter/correct/reference.rs";
+    counter_reference: "counter", "../../solutions/counter.rs";
     counter_zero_capacity: "counter", "counter/correct/zero_capacity.rs";
     counter_std_mpsc: "counter", "counter/correct/std_mpsc.rs";
     counter_stop_channel_drains: "counter", "counter/correct/stop_channel_drains.rs";
-    ledger_reference: "ledger", "ledger/correct/reference.rs";
+    ledger_reference: "ledger", "../../solutions/ledger.rs";
     ledger_zero_capacity: "ledger", "ledger/correct/zero_capacity.rs";
     ledger_std_mpsc: "ledger", "ledger/correct/std_mpsc.rs";
     ledger_close_to_stop: "ledger", "ledger/correct/close_to_stop.rs";
-    graceful_reference: "graceful-shutdown", "graceful-shutdown/correct/reference.rs";
+    graceful_reference: "graceful-shutdown", "../../solutions/graceful_shutdown.rs";
     graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
     graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
     graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";

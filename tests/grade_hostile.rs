@@ -210,7 +210,7 @@ fn hostile_submissions_fail_and_are_contained() {
 #[test]
 fn honest_submissions_get_the_same_verdicts_as_check() {
     let files = [
-        "correct/reference.rs",
+        "correct/zero_capacity.rs",
         "correct/std_mpsc.rs",
         "buggy/unsigned_count.rs",
         "buggy/mutex_no_worker.rs",

@@ -2,13 +2,14 @@
 //! here; everything that touches the world is an [`Effect`] for the
 //! runtime.
 
-use super::app::{
-    App, BenchmarkPlan, BenchmarkResult, CheckOutcome, Effect, Msg, QuizState, Running, Screen,
-    StepKind,
-};
+mod benchmark;
+mod quiz;
+
+use benchmark::{benchmark_done, benchmark_key, start_benchmark};
+use quiz::{quiz_key, start_quiz};
+
+use super::app::{App, CheckOutcome, Effect, Msg, Running, Screen, StepKind};
 use super::history::Picture;
-use super::progress::QuizScore;
-use crate::course::QuizKind;
 use crate::engine::report::{CheckId, Status};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -108,51 +109,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.status = format!("could not save progress: {err}");
             Vec::new()
         }
-    }
-}
-
-/// Starts the owners benchmark unless one is running already (a run
-/// cannot be cancelled, so a second press does nothing).
-fn start_benchmark(app: &mut App) -> Vec<Effect> {
-    if app.benchmark.running.is_some() {
-        return Vec::new();
-    }
-    app.benchmark.running = Some(app.now);
-    app.benchmark.error = None;
-    vec![Effect::RunBenchmark(BenchmarkPlan::default())]
-}
-
-fn benchmark_done(app: &mut App, result: Result<BenchmarkResult, String>) -> Vec<Effect> {
-    app.benchmark.running = None;
-    match result {
-        Ok(result) => {
-            app.benchmark.result = Some(result);
-            match app.screen {
-                Screen::Lesson(i) | Screen::Benchmark(i) if app.runs_benchmark(i) => {
-                    app.screen = Screen::Benchmark(i);
-                }
-                _ => {
-                    app.status = "the benchmark finished: b in the scaling lesson shows the chart"
-                        .to_string();
-                }
-            }
-        }
-        Err(err) => {
-            app.status = format!("the benchmark failed: {err}");
-            app.benchmark.error = Some(err);
-        }
-    }
-    Vec::new()
-}
-
-fn benchmark_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Char('r') | KeyCode::Char('b') => start_benchmark(app),
-        KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => {
-            app.screen = Screen::Lesson(i);
-            Vec::new()
-        }
-        _ => Vec::new(),
     }
 }
 
@@ -527,90 +483,4 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
         _ => Vec::new(),
     }
-}
-
-fn start_quiz(app: &mut App, i: usize) {
-    app.quiz = QuizState::default();
-    app.screen = Screen::Quiz(i);
-}
-
-fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
-    let StepKind::Lesson { quiz, .. } = &app.steps[i].kind else {
-        return Vec::new();
-    };
-    let Some(item) = quiz.get(app.quiz.question) else {
-        return Vec::new();
-    };
-    let total = quiz.len();
-    // Esc leaves; so does q, except while typing a short answer.
-    let typing = matches!(item.kind, QuizKind::Short { .. }) && !app.quiz.answered;
-    if key.code == KeyCode::Esc || (key.code == KeyCode::Char('q') && !typing) {
-        app.screen = Screen::Lesson(i);
-        app.status = "quiz left unfinished".to_string();
-        return Vec::new();
-    }
-    if app.quiz.answered {
-        if matches!(
-            key.code,
-            KeyCode::Enter | KeyCode::Char('n') | KeyCode::Char(' ')
-        ) {
-            app.quiz.question += 1;
-            app.quiz.answered = false;
-            app.quiz.choice = 0;
-            app.quiz.typed.clear();
-            if app.quiz.question >= total {
-                let correct = app.quiz.results.iter().filter(|&&ok| ok).count() as u32;
-                let id = app.steps[i].id.clone();
-                app.progress.quiz.insert(
-                    id.clone(),
-                    QuizScore {
-                        correct,
-                        total: total as u32,
-                    },
-                );
-                app.progress.done.insert(id);
-                app.screen = Screen::Lesson(i);
-                app.status =
-                    format!("quiz: {correct} of {total} right (saved); n for the next step");
-                return save(app);
-            }
-        }
-        return Vec::new();
-    }
-    let answer = match &item.kind {
-        QuizKind::Choice { choices, .. } => match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                app.quiz.choice = (app.quiz.choice + 1).min(choices.len().saturating_sub(1));
-                None
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                app.quiz.choice = app.quiz.choice.saturating_sub(1);
-                None
-            }
-            KeyCode::Char(c @ 'a'..='i') if (c as usize - 'a' as usize) < choices.len() => {
-                app.quiz.choice = c as usize - 'a' as usize;
-                Some(choices[app.quiz.choice].clone())
-            }
-            KeyCode::Enter => choices.get(app.quiz.choice).cloned(),
-            _ => None,
-        },
-        QuizKind::Short { .. } => match key.code {
-            KeyCode::Char(c) => {
-                app.quiz.typed.push(c);
-                None
-            }
-            KeyCode::Backspace => {
-                app.quiz.typed.pop();
-                None
-            }
-            KeyCode::Enter if !app.quiz.typed.trim().is_empty() => Some(app.quiz.typed.clone()),
-            _ => None,
-        },
-    };
-    if let Some(answer) = answer {
-        let ok = item.grade(&answer);
-        app.quiz.results.push(ok);
-        app.quiz.answered = true;
-    }
-    Vec::new()
 }
