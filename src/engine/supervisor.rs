@@ -9,7 +9,7 @@
 //! reader thread can be left blocked on a pipe held open by a stray process.
 
 use std::io::{PipeReader, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -85,6 +85,32 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
+/// In the child, between fork and exec: puts the report pipe on
+/// [`REPORT_FD`] and the secret on [`SECRET_FD`], without close-on-exec, so
+/// they (and nothing else of ours) cross into the program.
+///
+/// The parent's descriptors can have any numbers, 3 and 4 included, since
+/// other phases open and close pipes at the same time. Copying both above
+/// 4 first keeps `dup2(report, 3)` from overwriting a secret that sits on
+/// 3, and makes every `dup2` a real copy: `dup2(fd, fd)` would keep the
+/// close-on-exec flag, and the descriptor would vanish at exec.
+fn place_report_fds(report: RawFd, secret: RawFd) -> std::io::Result<()> {
+    // SAFETY: plain descriptor calls; the copies are close-on-exec.
+    let ok = unsafe {
+        let report = libc::fcntl(report, libc::F_DUPFD_CLOEXEC, SECRET_FD + 1);
+        let secret = libc::fcntl(secret, libc::F_DUPFD_CLOEXEC, SECRET_FD + 1);
+        report >= 0
+            && secret >= 0
+            && libc::dup2(report, REPORT_FD) >= 0
+            && libc::dup2(secret, SECRET_FD) >= 0
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// Runs `cmd` to its end under `limits`. With a `report_secret`, the child
 /// gets the write end of a private pipe as file descriptor [`REPORT_FD`] and
 /// can read the secret, once, from [`SECRET_FD`].
@@ -109,16 +135,10 @@ pub fn run(
         drop(secret_writer);
         let secret_reader: OwnedFd = secret_reader.into();
         let secret_raw = secret_reader.as_raw_fd();
-        // SAFETY: dup2 is async-signal-safe; the closure touches no memory
-        // the parent could be changing. dup2 leaves the new descriptors
-        // without close-on-exec, so only fds 3 and 4 cross into the child.
+        // SAFETY: fcntl and dup2 are async-signal-safe; the closure touches
+        // no memory the parent could be changing.
         unsafe {
-            cmd.pre_exec(move || {
-                if libc::dup2(raw, REPORT_FD) < 0 || libc::dup2(secret_raw, SECRET_FD) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
+            cmd.pre_exec(move || place_report_fds(raw, secret_raw));
         }
         Some((reader, writer, secret_reader))
     } else {
@@ -262,5 +282,44 @@ fn poll_readable(streams: &mut [Stream], open: &[usize], timeout: Duration) {
         if pfd.revents != 0 {
             streams[open[slot]].read_some();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The descriptors arrive swapped (secret on 3, report on 4), as fd
+    /// reuse can arrange in the parent; the program must still read the
+    /// secret on 4 and write the report on 3.
+    #[test]
+    fn report_fds_land_right_even_when_they_start_swapped() {
+        let (report_reader, report_writer) = std::io::pipe().unwrap();
+        let (secret_reader, mut secret_writer) = std::io::pipe().unwrap();
+        secret_writer.write_all(b"s3cret").unwrap();
+        drop(secret_writer);
+        let report_raw = report_writer.as_raw_fd();
+        let secret_raw = secret_reader.as_raw_fd();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "cat <&4 >&3"]);
+        // SAFETY: only dup2 and fcntl between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                // Park both high first, so the swap below cannot clobber one.
+                let report = libc::fcntl(report_raw, libc::F_DUPFD_CLOEXEC, 20);
+                let secret = libc::fcntl(secret_raw, libc::F_DUPFD_CLOEXEC, 20);
+                libc::dup2(secret, REPORT_FD);
+                libc::dup2(report, SECRET_FD);
+                place_report_fds(SECRET_FD, REPORT_FD)
+            });
+        }
+        let status = cmd.status().unwrap();
+        drop(report_writer);
+        drop(secret_reader);
+        let mut got = String::new();
+        let mut reader = report_reader;
+        reader.read_to_string(&mut got).unwrap();
+        assert!(status.success(), "{status:?}");
+        assert_eq!(got, "s3cret");
     }
 }
