@@ -113,6 +113,7 @@ buggy! {
     graceful_stop_channel_at_once: "graceful-shutdown", "graceful-shutdown/buggy/stop_channel_at_once.rs";
     graceful_drain_while_open: "graceful-shutdown", "graceful-shutdown/buggy/drain_while_open.rs";
     graceful_closed_flag_check_then_send: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_check_then_send.rs";
+    graceful_closed_flag_set_before_stop: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_set_before_stop.rs";
     graceful_waits_for_handles: "graceful-shutdown", "graceful-shutdown/buggy/waits_for_handles.rs";
     graceful_status_lane: "graceful-shutdown", "graceful-shutdown/buggy/status_lane.rs";
     graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";

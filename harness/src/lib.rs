@@ -14,6 +14,7 @@ pub mod counter;
 pub mod ledger;
 pub mod load;
 pub mod orders;
+pub mod perturb;
 pub mod phase;
 pub mod report;
 pub mod threads;

@@ -97,8 +97,8 @@ pub trait Handle: Send + Sync {
 pub type Start = fn() -> Box<dyn Orders>;
 
 const HANG_LIMIT: Duration = Duration::from_millis(2000);
-const CLIENTS: usize = 4;
-const TRIALS: usize = 40;
+const CLIENTS: usize = 6;
+const TRIALS: usize = 80;
 /// Calls a client makes after it has seen `shutdown()` return.
 const CALLS_AFTER: usize = 4;
 /// At most this many calls per client before `shutdown()` returns; after
@@ -343,9 +343,11 @@ fn under_load(start: Start, seed: u64) {
         let mut rng = fastrand::Rng::with_seed(seed ^ (trial as u64).wrapping_mul(0x2545_F491));
         // A few orders per trial, numbered apart from other trials'.
         let ids: Vec<u64> = (0..3).map(|k| trial as u64 * 10 + k).collect();
-        // Every other trial fires without pauses, so the mailbox holds a
-        // backlog when shutdown() is called.
-        let burst = trial % 2 == 1;
+        // Three trials in four fire without pauses, so the mailbox holds a
+        // backlog when shutdown() is called: the worker is still draining
+        // it when a late client's send lands, which is when a send that
+        // slipped past a "closed" check gets lost.
+        let burst = trial % 4 != 0;
         let mut handles = Vec::new();
         for _ in 0..CLIENTS + 1 {
             let Some(h) = handle_watched(&*orders) else {
@@ -360,7 +362,7 @@ fn under_load(start: Start, seed: u64) {
             abort: AtomicBool::new(false),
         };
         let target = rng.usize(10..120);
-        let main_burst = rng.usize(5..60);
+        let main_burst = rng.usize(20..120);
         let (client_records, main_records, summary) = std::thread::scope(|scope| {
             let workers: Vec<_> = handles
                 .into_iter()
@@ -381,7 +383,10 @@ fn under_load(start: Start, seed: u64) {
                 .collect();
             let mut records = Vec::new();
             // Let the clients get going, then submit a burst and shut down
-            // while they are still calling.
+            // while they are still calling. Clients are stalled at random
+            // points meanwhile, so some are caught between a check and
+            // the send it guards when shutdown() begins.
+            crate::perturb::stall_window(true);
             let waited = Instant::now();
             while shared.calls.load(Ordering::SeqCst) < target
                 && waited.elapsed() < Duration::from_millis(500)
@@ -403,6 +408,7 @@ fn under_load(start: Start, seed: u64) {
                 drop(orders);
                 None
             };
+            crate::perturb::stall_window(false);
             match &summary {
                 Some((returned, _)) => shared.shut.store(*returned, Ordering::SeqCst),
                 None => shared.abort.store(true, Ordering::SeqCst),
@@ -447,6 +453,7 @@ fn drive(
     burst: bool,
     shared: &Trial,
 ) -> (Vec<String>, bool) {
+    let _stalls = crate::perturb::Perturbation::start(rng.u64(..));
     let mut records = Vec::new();
     let mut made = 0;
     let mut after = 0;

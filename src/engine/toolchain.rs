@@ -22,6 +22,10 @@ const HARNESS_FILES: &[(&str, &str)] = &[
     ("src/ledger.rs", include_str!("../../harness/src/ledger.rs")),
     ("src/load.rs", include_str!("../../harness/src/load.rs")),
     ("src/orders.rs", include_str!("../../harness/src/orders.rs")),
+    (
+        "src/perturb.rs",
+        include_str!("../../harness/src/perturb.rs"),
+    ),
     ("src/phase.rs", include_str!("../../harness/src/phase.rs")),
     ("src/report.rs", include_str!("../../harness/src/report.rs")),
     (
