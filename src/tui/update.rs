@@ -265,6 +265,10 @@ fn max_scroll(app: &App) -> u16 {
             // Title and status bars, and the rules above and below.
             total.saturating_sub(usize::from(h.saturating_sub(4))) as u16
         }
+        Screen::Exercise(i) => {
+            let (w, h) = app.viewport;
+            super::view::exercise_max_scroll(app, i, w, h)
+        }
         Screen::Path => 0,
         _ => u16::MAX,
     }

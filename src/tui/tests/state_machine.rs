@@ -272,6 +272,8 @@ fn a_new_check_closes_the_history_picture() {
 #[test]
 fn a_new_verdict_scrolls_the_lower_pane_to_the_top() {
     let mut app = with_report(failing_report());
+    // Small enough that the lower pane scrolls.
+    update(&mut app, Msg::Resize(80, 14));
     keys(&mut app, &[KeyCode::Char('J')]);
     assert!(app.scroll > 0);
     update(
@@ -306,7 +308,10 @@ fn a_page_is_the_visible_height_less_two_lines() {
     assert_eq!(app.scroll, 24);
 
     // On an exercise a page is the lower pane's height less two.
-    let mut app = with_report(failing_report());
+    let mut report = failing_report();
+    let long: String = (1..=60).map(|n| format!("detail line {n}\n")).collect();
+    report.checks[2].detail = Some(long);
+    let mut app = with_report(report);
     update(&mut app, Msg::Resize(80, 30));
     let pane = crate::tui::view::exercise_pane_height(&app, 1, 80, 30);
     assert!(pane > 10, "{pane}");

@@ -8,7 +8,7 @@ use crate::tui::app::{App, StepKind};
 use crate::tui::history::Picture;
 use crate::tui::{highlight, markdown};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
@@ -67,27 +67,33 @@ impl App {
                 line
             })
             .collect();
+        // Fewer rows than checks: scroll so that the selected row shows,
+        // and say in the bottom border how many are above and below.
+        let visible = usize::from(area.height.saturating_sub(2)).max(1);
+        let offset = (self.check_row + 1)
+            .saturating_sub(visible)
+            .min(lines.len().saturating_sub(visible));
+        let below = lines.len().saturating_sub(offset + visible);
+        let mut block = Block::bordered().title(Line::from(title));
+        if offset > 0 {
+            block = block.title_bottom(Line::styled(format!(" ↑ {offset} more "), dim()));
+        }
+        if below > 0 {
+            block = block.title_bottom(Line::styled(format!(" ↓ {below} more "), dim()));
+        }
         Paragraph::new(lines)
-            .block(Block::bordered().title(Line::from(title)))
+            .scroll((offset as u16, 0))
+            .block(block)
             .render(area, buf);
     }
 
     pub(super) fn exercise(&self, i: usize, area: Rect, buf: &mut Buffer) {
-        let step = &self.steps[i];
-        let StepKind::Exercise {
-            info,
-            checkable,
-            reference,
-            ..
-        } = &step.kind
-        else {
+        let StepKind::Exercise { checkable, .. } = &self.steps[i].kind else {
             return;
         };
-        let width = area.width.saturating_sub(2);
-        let task = info.as_ref().map_or("", |i| i.task.as_str());
-        let (head, cut) = self.exercise_head(i, area);
-        let [head_area, panel_area, lower] = exercise_layout(area, head.len(), &step.id);
-        Paragraph::new(head).render(head_area, buf);
+        let parts = self.exercise_parts(i, area);
+        let [head_area, panel_area, lower] = parts.areas;
+        Paragraph::new(parts.head.clone()).render(head_area, buf);
         if !checkable {
             Paragraph::new(vec![
                 Line::styled("Coming soon", bold().fg(Color::Yellow)),
@@ -99,7 +105,24 @@ impl App {
             return;
         }
         self.check_panel(i, panel_area, buf);
+        let lines = self.lower_lines(i, lower.width, parts.kept);
+        let max = lines.len().saturating_sub(usize::from(lower.height)) as u16;
+        Paragraph::new(Text::from(lines))
+            .scroll((self.scroll.min(max), 0))
+            .render(lower, buf);
+    }
 
+    /// The lower pane of exercise `i`, `width` cells wide: the failing
+    /// check's message and detail, hints, or the discussion and reference
+    /// once passed; then the part of the task the head had no room for
+    /// (`kept` is how many of its lines the head shows).
+    fn lower_lines(&self, i: usize, width: u16, kept: usize) -> Vec<Line<'static>> {
+        let StepKind::Exercise {
+            info, reference, ..
+        } = &self.steps[i].kind
+        else {
+            return Vec::new();
+        };
         let mut lines: Vec<Line> = Vec::new();
         let report = self.reports[i].as_ref();
         if report.is_some_and(|r| r.passed) {
@@ -161,48 +184,65 @@ impl App {
                 }
             }
         }
-        if cut {
+        // Only what the head had no room for: the task is never shown twice.
+        let task = markdown::render(info.as_ref().map_or("", |i| i.task.as_str()), width);
+        if kept < task.len() {
             lines.push(Line::from(""));
-            lines.push(Line::styled("The task", bold().fg(Color::Yellow)));
-            lines.extend(markdown::render(task, width));
+            let title = if kept == 0 {
+                "The task"
+            } else {
+                "The task, continued"
+            };
+            lines.push(Line::styled(title, bold().fg(Color::Yellow)));
+            lines.extend(task.into_iter().skip(kept));
         }
-        let max = lines.len().saturating_sub(usize::from(lower.height)) as u16;
-        Paragraph::new(Text::from(lines))
-            .scroll((self.scroll.min(max), 0))
-            .render(lower, buf);
+        lines
     }
 
-    /// The task (cut on short terminals) and the line naming the file.
-    /// Returns the lines and whether the task was cut.
-    fn exercise_head(&self, i: usize, area: Rect) -> (Vec<Line<'static>>, bool) {
+    /// How exercise `i`'s screen is split in `area`: the head (as much of
+    /// the task as fits, and the line naming the file), the check panel
+    /// and the lower pane. Small terminals give the task fewer lines and the
+    /// panel fewer rows (it scrolls to the selected one), so that the lower
+    /// pane always keeps [`LOWER_MIN`] lines for the failing message.
+    fn exercise_parts(&self, i: usize, area: Rect) -> Parts {
         let StepKind::Exercise { info, file, .. } = &self.steps[i].kind else {
-            return (Vec::new(), false);
+            return Parts::default();
         };
-        let width = area.width.saturating_sub(2);
-        let task = info.as_ref().map_or("", |i| i.task.as_str());
-        let mut head = markdown::render(task, width);
-        // On short terminals the task is cut here and given in full below.
-        let room = if area.height >= 34 { 8 } else { 3 };
-        let cut = head.len() > room;
-        if cut {
-            head.truncate(room);
-            if let Some(last) = head.last_mut() {
-                last.spans.push(Span::styled(" … (in full below)", dim()));
-            }
-        }
-        head.push(Line::from(vec![
+        let inner = area.inner(Margin::new(1, 0));
+        let task = markdown::render(info.as_ref().map_or("", |i| i.task.as_str()), inner.width);
+        let room = match area.height {
+            h if h >= 34 => 8,
+            h if h >= 20 => 3,
+            h if h >= 16 => 1,
+            _ => 0,
+        };
+        let (mut head, kept) = head_of_task(task, room, usize::from(inner.width));
+        let mut edit = Line::from(vec![
             Span::styled("Edit ", dim()),
             Span::styled(file.display().to_string(), bold().fg(Color::Cyan)),
-            Span::styled(
-                if self.manual_run {
-                    "   (e opens it; r checks)"
-                } else {
-                    "   (e opens it; saving re-checks)"
-                },
-                dim(),
-            ),
-        ]));
-        (head, cut)
+        ]);
+        let how = if self.manual_run {
+            "   (e opens it; r checks)"
+        } else {
+            "   (e opens it; saving re-checks)"
+        };
+        // The reminder goes whole or not at all (the footer says it too).
+        if edit.width() + markdown::width_of(how) <= usize::from(inner.width) {
+            edit.spans.push(Span::styled(how, dim()));
+        }
+        head.push(edit);
+        let rows = exercise::find(&self.steps[i].id).map_or(1, |e| e.checks.len()) as u16;
+        let head_height = head.len() as u16;
+        let panel = (rows + 2)
+            .min(area.height.saturating_sub(head_height + LOWER_MIN))
+            .max(3);
+        let areas = Layout::vertical([
+            Constraint::Length(head_height),
+            Constraint::Length(panel),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        Parts { head, kept, areas }
     }
 
     /// `text` with absolute paths under the project root shown relative
@@ -233,29 +273,76 @@ impl App {
         let inner = block.inner(area);
         block.render(area, buf);
         if let Some(picture) = Picture::from_check(check) {
-            (&picture).render(inner.inner(ratatui::layout::Margin::new(1, 1)), buf);
+            (&picture).render(inner.inner(Margin::new(1, 1)), buf);
         }
     }
 }
 
-/// Head, check panel and lower pane of an exercise screen.
-fn exercise_layout(area: Rect, head: usize, id: &str) -> [Rect; 3] {
-    let rows = exercise::find(id).map_or(1, |e| e.checks.len()) as u16;
-    Layout::vertical([
-        Constraint::Length(head as u16),
-        Constraint::Length(rows + 2),
-        Constraint::Min(0),
-    ])
-    .areas(area.inner(ratatui::layout::Margin::new(1, 0)))
+/// Lines the lower pane of an exercise keeps at any size: the failing
+/// check's name and the start of its message.
+const LOWER_MIN: u16 = 3;
+
+/// An exercise screen's parts at one size (see [`App::exercise_parts`]).
+#[derive(Default)]
+struct Parts {
+    /// The task lines that fit, and the line naming the file.
+    head: Vec<Line<'static>>,
+    /// How many of the task's lines the head shows; the rest go below.
+    kept: usize,
+    /// Head, check panel and lower pane.
+    areas: [Rect; 3],
+}
+
+/// The first `room` lines of the rendered task, the last ending in a
+/// marker that the rest follows below; and how many task lines they show.
+/// A line with no room left for the marker moves below whole (never cut
+/// mid-word), and the marker takes its place.
+fn head_of_task(
+    mut task: Vec<Line<'static>>,
+    room: usize,
+    width: usize,
+) -> (Vec<Line<'static>>, usize) {
+    if task.len() <= room {
+        let kept = task.len();
+        return (task, kept);
+    }
+    if room == 0 {
+        return (Vec::new(), 0);
+    }
+    const MARKER: &str = " … (continued below)";
+    task.truncate(room);
+    if task[room - 1].width() + markdown::width_of(MARKER) <= width {
+        task[room - 1].spans.push(Span::styled(MARKER, dim()));
+        (task, room)
+    } else {
+        task[room - 1] = Line::styled(MARKER.trim_start(), dim());
+        (task, room - 1)
+    }
 }
 
 /// The height of exercise `i`'s lower pane (message, hints, discussion)
 /// on a `width`×`height` terminal: what one page of scrolling is.
 pub fn exercise_pane_height(app: &App, i: usize, width: u16, height: u16) -> u16 {
+    exercise_body(app, i, width, height).0
+}
+
+/// How far exercise `i`'s lower pane scrolls on a `width`×`height`
+/// terminal: its lines less its height.
+pub fn exercise_max_scroll(app: &App, i: usize, width: u16, height: u16) -> u16 {
+    let (pane, lines) = exercise_body(app, i, width, height);
+    lines.saturating_sub(usize::from(pane)) as u16
+}
+
+/// The lower pane's height and line count at a terminal size.
+fn exercise_body(app: &App, i: usize, width: u16, height: u16) -> (u16, usize) {
     // The body is the terminal less the title and status bars.
     let body = Rect::new(0, 0, width, height.saturating_sub(2));
-    let (head, _) = app.exercise_head(i, body);
-    exercise_layout(body, head.len(), &app.steps[i].id)[2].height
+    let parts = app.exercise_parts(i, body);
+    let lower = parts.areas[2];
+    (
+        lower.height,
+        app.lower_lines(i, lower.width, parts.kept).len(),
+    )
 }
 
 /// `text` cut to `width` cells, ending in … when cut.

@@ -1,0 +1,117 @@
+//! The exercise screen at every size from 40×12 up: the first failing
+//! check and the start of its message are in view without scrolling, and
+//! the rest of the screen is reachable by keys.
+
+use super::{app, draw, keys};
+use crate::engine::judge::{self, PhaseRun};
+use crate::engine::protocol::Record;
+use crate::engine::report::{CheckId, CheckResult, Report, Status};
+use crate::engine::supervisor::Ending;
+use crate::tui::app::{App, CheckOutcome, Msg};
+use crate::tui::update::update;
+use crossterm::event::KeyCode;
+
+/// The counter's verdict on a worker that spins on `try_recv`: eight of
+/// nine checks pass; `busy-loop` is judged by the engine from the CPU
+/// record such a worker leaves.
+fn busy_loop_report() -> Report {
+    let idle = PhaseRun {
+        phase: "idle",
+        records: vec![
+            Record::Cpu {
+                window_ms: 300,
+                ticks: 28,
+                runnable: 59,
+                samples: 60,
+            },
+            Record::Done,
+        ],
+        ending: Ending::Exited(0),
+        stderr_tail: String::new(),
+    };
+    let pass = |id, message: &str| CheckResult::pass(id, message);
+    let report = Report::new(
+        "counter",
+        "exercises/counter.rs",
+        7,
+        vec![
+            pass(CheckId::Compile, "the file compiles against the API"),
+            pass(CheckId::OwnerThread, "start() spawned 1 thread (counter)"),
+            pass(
+                CheckId::Correctness,
+                "2000 calls on one thread gave the right results",
+            ),
+            pass(
+                CheckId::Linearizable,
+                "every history had an order (40 trials)",
+            ),
+            pass(
+                CheckId::LostMessages,
+                "every command was applied exactly once (40 trials)",
+            ),
+            pass(CheckId::LeakedWorkers, "no thread outlived shutdown()"),
+            pass(CheckId::Hang, "every call returned in time"),
+            judge::busy_loop(&idle),
+            pass(CheckId::Panic, "nothing panicked"),
+        ],
+    );
+    assert_eq!(report.checks[7].status, Status::Failed);
+    report
+}
+
+/// The counter exercise at `w`×`h`, with the busy-loop verdict in.
+fn busy_app(w: u16, h: u16) -> App {
+    let mut app = app();
+    update(&mut app, Msg::Resize(w, h));
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 1,
+            outcome: CheckOutcome::Report(busy_loop_report()),
+        },
+    );
+    assert_eq!(app.check_row, 7, "the failing row is selected");
+    app
+}
+
+#[test]
+fn the_failing_row_and_its_message_show_at_every_size() {
+    for (w, h) in [(40, 12), (60, 15), (80, 24), (200, 50)] {
+        let app = busy_app(w, h);
+        let screen = draw(&app, w, h);
+        assert!(screen.contains("FAIL  busy-loop"), "{w}×{h}:\n{screen}");
+        assert!(
+            screen.contains("busy-loop: while nobody"),
+            "the start of the message at {w}×{h}:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("busy_loop_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn every_row_and_line_is_reachable_by_keys_on_a_small_terminal() {
+    let mut app = busy_app(40, 12);
+    // Up to the first row: the panel scrolls to it.
+    keys(&mut app, &[KeyCode::Char('k'); 8]);
+    assert_eq!(app.check_row, 0);
+    assert!(draw(&app, 40, 12).contains("pass  compile"));
+    // Down to the last.
+    keys(&mut app, &[KeyCode::Char('j'); 8]);
+    assert!(draw(&app, 40, 12).contains("pass  panic"));
+    // Back to the failing row, then page through the lower pane to the
+    // end of the task, which the head had no room for.
+    keys(&mut app, &[KeyCode::Char('k')]);
+    let mut seen = String::new();
+    for _ in 0..40 {
+        seen.push_str(&draw(&app, 40, 12));
+        keys(&mut app, &[KeyCode::PageDown]);
+    }
+    assert!(seen.contains("arm?)"), "the message's end:\n{seen}");
+    assert!(seen.contains("The task"), "{seen}");
+    assert!(seen.contains("owns the count"), "the task's end:\n{seen}");
+    // Scrolling stops at the end, so one Home is back at the top.
+    keys(&mut app, &[KeyCode::Home]);
+    assert_eq!(app.scroll, 0);
+    assert!(draw(&app, 40, 12).contains("busy-loop: while"));
+}
