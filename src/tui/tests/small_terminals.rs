@@ -115,3 +115,32 @@ fn every_row_and_line_is_reachable_by_keys_on_a_small_terminal() {
     assert_eq!(app.scroll, 0);
     assert!(draw(&app, 40, 12).contains("busy-loop: while"));
 }
+
+#[test]
+fn a_long_task_is_cut_at_a_line_end_with_its_marker_and_shown_once() {
+    // A line as wide as the head: the marker cannot follow it, so the
+    // line moves below whole (this is how `ledger`'s marker went missing).
+    let wide = "word ".repeat(15).trim_end().to_string();
+    let task = format!("{wide}\n{wide}\n{wide}\n\nThe end of the task.");
+    let mut app = app();
+    let crate::tui::app::StepKind::Exercise {
+        info: Some(info), ..
+    } = &mut app.steps[1].kind
+    else {
+        panic!("the counter step has its info");
+    };
+    info.task = task;
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    // At 80×24 the head keeps three task lines and the lower pane has
+    // room for the rest: one drawing shows all of it.
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains(" … (continued below) "), "{screen}");
+    assert!(screen.contains("The task, continued"), "{screen}");
+    let wide_lines = screen.lines().filter(|l| l.contains(&wide)).count();
+    assert_eq!(wide_lines, 3, "each line once, none lost:\n{screen}");
+    assert_eq!(
+        screen.matches("The end of the task.").count(),
+        1,
+        "{screen}"
+    );
+}
