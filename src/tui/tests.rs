@@ -6,6 +6,7 @@
 //! `.snap` file after the module path, so moving them would rename them.
 
 mod benchmark;
+mod no_color;
 mod small_terminals;
 mod state_machine;
 

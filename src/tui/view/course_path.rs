@@ -38,8 +38,10 @@ impl App {
                     (format!("exercise {exercise_no}"), extra.to_string())
                 }
             };
+            // `›` says which row is selected without colour (NO_COLOR).
+            let pointer = if i == self.selected { '›' } else { ' ' };
             let mut line = Line::from(vec![
-                Span::styled(format!(" {marker} "), marker_style),
+                Span::styled(format!("{pointer}{marker} "), marker_style),
                 Span::styled(format!("{kind:<11} "), dim()),
                 Span::raw(step.title.clone()),
                 Span::styled(extra, dim()),

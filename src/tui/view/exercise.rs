@@ -56,12 +56,15 @@ impl App {
                 };
                 // One line per row, cut with … (the full message is below).
                 let room = usize::from(area.width.saturating_sub(2 + 6 + 16));
+                // `›` marks the selected row without colour (NO_COLOR).
+                let selected = row == self.check_row && report.is_some();
+                let pointer = if selected { '›' } else { ' ' };
                 let mut line = Line::from(vec![
-                    Span::styled(format!(" {mark} "), style),
+                    Span::styled(format!("{pointer}{mark} "), style),
                     Span::styled(format!(" {:<15}", c.id.as_str()), bold()),
                     Span::raw(truncate(&self.shorten_paths(&c.message), room)),
                 ]);
-                if row == self.check_row && report.is_some() {
+                if selected {
                     line = line.style(Style::new().bg(Color::DarkGray));
                 }
                 line

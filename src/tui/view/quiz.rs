@@ -35,16 +35,34 @@ impl App {
             QuizKind::Choice { choices, answer } => {
                 for (n, choice) in choices.iter().enumerate() {
                     let letter = (b'a' + n as u8) as char;
-                    let mut style = Style::new();
-                    if q.answered && choice == answer {
-                        style = style.fg(Color::Green).add_modifier(Modifier::BOLD);
-                    } else if q.answered && n == q.choice {
-                        style = style.fg(Color::Red);
-                    }
-                    if n == q.choice && !q.answered {
-                        style = style.add_modifier(Modifier::REVERSED);
-                    }
-                    lines.push(Line::styled(format!(" {letter}) {choice}"), style));
+                    // Every state the colours show is also written out, for
+                    // terminals without colour (NO_COLOR).
+                    let right = choice == answer;
+                    let chosen = n == q.choice;
+                    let (pointer, note, style) = match (q.answered, right, chosen) {
+                        (false, _, true) => {
+                            ('›', "", Style::new().add_modifier(Modifier::REVERSED))
+                        }
+                        (false, _, false) => (' ', "", Style::new()),
+                        (true, true, true) => (
+                            '✓',
+                            "   ← your answer",
+                            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                        ),
+                        (true, true, false) => (
+                            '✓',
+                            "   ← the answer",
+                            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                        ),
+                        (true, false, true) => {
+                            ('✗', "   ← your answer", Style::new().fg(Color::Red))
+                        }
+                        (true, false, false) => (' ', "", Style::new()),
+                    };
+                    lines.push(Line::styled(
+                        format!("{pointer}{letter}) {choice}{note}"),
+                        style,
+                    ));
                 }
             }
             QuizKind::Short { accepted } => {
