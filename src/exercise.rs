@@ -5,6 +5,8 @@
 mod counter;
 mod graceful_shutdown;
 mod ledger;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::judge::PhaseRun;
 use crate::engine::report::{CheckId, CheckResult};

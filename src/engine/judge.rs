@@ -6,7 +6,7 @@ pub mod history;
 mod tests;
 
 use crate::engine::protocol::{OpRecord, Record};
-use crate::engine::report::{CheckId, CheckResult};
+use crate::engine::report::{Accounting, CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
 
 /// What one phase (one child process) of a check run produced.
@@ -301,13 +301,13 @@ pub fn after_calls<T>(calls: usize, before: &[T], label: impl Fn(&T) -> String) 
 
 /// `lost-messages` from the harness's final tallies: every trial's final
 /// record that carries an expectation goes to `compare` (trial, kind,
-/// expected, value), which says what was lost, if anything. Passing needs
-/// at least one tally and a finished run; `what` names what was applied
-/// ("command").
+/// expected, value), which says what was lost, if anything, and draws the
+/// accounting of it. Passing needs at least one tally and a finished run;
+/// `what` names what was applied ("command").
 pub fn final_tallies(
     run: &PhaseRun,
     what: &str,
-    mut compare: impl FnMut(usize, &str, &str, &str) -> Option<String>,
+    mut compare: impl FnMut(usize, &str, &str, &str) -> Option<(String, Accounting)>,
 ) -> CheckResult {
     let mut trials = 0;
     for r in &run.records {
@@ -321,8 +321,8 @@ pub fn final_tallies(
             continue;
         };
         trials += 1;
-        if let Some(lost) = compare(*trial, kind, expected, value) {
-            return CheckResult::fail(CheckId::LostMessages, lost);
+        if let Some((lost, accounting)) = compare(*trial, kind, expected, value) {
+            return CheckResult::fail(CheckId::LostMessages, lost).with_accounting(accounting);
         }
     }
     if trials == 0 || !run.finished() {

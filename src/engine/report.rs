@@ -1,6 +1,10 @@
 //! Verdicts as data: check ids, per-check results and the whole report,
 //! with the JSON and plain-text forms the CLI prints.
 
+mod accounting;
+
+pub use accounting::{Accounting, Fate, Message, Tally};
+
 use crate::linearizability::{Timeline, render_text};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -90,6 +94,10 @@ pub struct CheckResult {
     /// can draw it themselves instead of parsing `detail` back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// What was sent and what was applied, for a failing `lost-messages`
+    /// check, as data (its text form is the detail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounting: Option<Accounting>,
 }
 
 impl CheckResult {
@@ -113,6 +121,7 @@ impl CheckResult {
             message: message.into(),
             detail: None,
             timeline: None,
+            accounting: None,
         }
     }
     /// Adds a longer explanation.
@@ -126,6 +135,14 @@ impl CheckResult {
     pub fn with_timeline(mut self, timeline: Timeline) -> CheckResult {
         self.detail = Some(render_text(&timeline, TIMELINE_WIDTH));
         self.timeline = Some(timeline);
+        self
+    }
+
+    /// Attaches the accounting of what was sent and applied: the data for
+    /// front ends, and its text form (at [`TIMELINE_WIDTH`]) as the detail.
+    pub fn with_accounting(mut self, accounting: Accounting) -> CheckResult {
+        self.detail = Some(accounting.to_text(TIMELINE_WIDTH));
+        self.accounting = Some(accounting);
         self
     }
 }

@@ -4,8 +4,9 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::history::{Failure, Linearizable};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::OpRecord;
-use crate::engine::report::{CheckId, CheckResult};
+use crate::engine::report::{Accounting, CheckId, CheckResult, Tally};
 use crate::models::counter::{CounterModel, CounterOp, CounterRet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -129,31 +130,60 @@ fn correctness(run: &PhaseRun) -> CheckResult {
 }
 
 fn lost_messages(run: &PhaseRun) -> CheckResult {
-    judge::final_tallies(run, "command", |trial, _, expected, value| {
+    judge::final_tallies(run, "command", |trial, kind, expected, value| {
         let (Ok(expected), Ok(value)) = (expected.parse::<i64>(), value.parse::<i64>()) else {
             return None;
         };
         if expected == value {
             return None;
         }
-        let (sent_up, sent_down) = sent(run, trial);
+        let sent = sent(run, trial);
+        let (up, down) = sent
+            .values()
+            .fold((0, 0), |(u, d), &(up, down)| (u + up, d + down));
         let lost = (expected - value).abs();
-        Some(format!(
-            "in trial {trial} the tutor's threads sent {sent_up} increments and {sent_down} decrements \
+        let message = format!(
+            "in trial {trial} the tutor's threads sent {up} increments and {down} decrements \
              (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
              lost or applied twice. Does the worker stop before draining its mailbox, or does \
              a send drop messages (try_send on a full channel)?"
-        ))
+        );
+        let mut tallies: Vec<Tally> = sent
+            .iter()
+            .map(|(thread, (up, down))| {
+                Tally::sent(format!("thread {thread}"), format!("{up} inc, {down} dec"))
+            })
+            .collect();
+        tallies.push(Tally::both(
+            "total",
+            format!("{up} inc, {down} dec = {expected:+}"),
+            format!("{value:+}"),
+        ));
+        let accounting = Accounting {
+            place: format!("trial {trial} ({kind})"),
+            tallies,
+            messages: Vec::new(),
+            note: format!(
+                "shutdown() returned {value} where the commands sent add up to {expected}: at \
+                 least {lost} of them were lost or applied twice (a count cannot tell which)."
+            ),
+        };
+        Some((message, accounting))
     })
 }
 
-fn sent(run: &PhaseRun, trial: usize) -> (usize, usize) {
-    let ops = run.ops().filter(|o| o.trial == trial);
-    ops.fold((0, 0), |(up, down), o| match o.input.as_str() {
-        "inc" => (up + 1, down),
-        "dec" => (up, down + 1),
-        _ => (up, down),
-    })
+/// Increments and decrements each client thread sent in `trial`.
+fn sent(run: &PhaseRun, trial: usize) -> BTreeMap<usize, (usize, usize)> {
+    let mut sent: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for o in run.ops().filter(|o| o.trial == trial) {
+        let entry = || (0, 0);
+        match o.input.as_str() {
+            "inc" => sent.entry(o.thread).or_insert_with(entry).0 += 1,
+            "dec" => sent.entry(o.thread).or_insert_with(entry).1 += 1,
+            _ => {}
+        }
+    }
+    sent
 }
 
 fn linearizable(run: &PhaseRun) -> CheckResult {

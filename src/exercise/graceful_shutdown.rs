@@ -2,6 +2,7 @@
 //! `shutdown()` must apply everything it accepted, even while clients keep
 //! calling.
 
+mod accounting;
 mod checks;
 mod records;
 mod shutdown;

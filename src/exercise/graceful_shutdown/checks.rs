@@ -3,6 +3,7 @@
 //! generic judgement, `lost-messages` compares every shutdown's summary
 //! with the commands that were accepted.
 
+use super::accounting;
 use super::records::{
     history, label, parse_input, parse_output, shutdown_op, summaries, trial_ops,
 };
@@ -10,7 +11,7 @@ use super::{BUDGET, TOTAL_BUDGET, budget};
 use crate::engine::judge::history::{self as judgement, Failure, Linearizable};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::OpRecord;
-use crate::engine::report::{CheckId, CheckResult};
+use crate::engine::report::{Accounting, CheckId, CheckResult};
 use crate::linearizability::{self, Model, Operation, Outcome};
 use crate::models::{OrderId, OrdersModel, OrdersOp, OrdersRet};
 use std::collections::BTreeSet;
@@ -126,8 +127,9 @@ pub(super) enum TrialVerdict {
     Fine,
     /// Could not be decided (a call cut short, or the search ran out of time).
     Undecided,
-    /// Something accepted is missing, with the learner's explanation.
-    Lost(String),
+    /// Something accepted is missing, with the learner's explanation and
+    /// the accounting of the trial.
+    Lost(String, Box<Accounting>),
 }
 
 /// Checks one trial: every accepted submit is counted and the summary is a
@@ -157,6 +159,17 @@ pub(super) fn lost_in_trial(
     let n = accepted.len() as u64;
     let shut = shutdown_op(&ops).and_then(|o| o.ret).unwrap_or(u64::MAX);
     let after = accepted.iter().filter(|o| o.call > shut).count();
+    let reach = unreachable_order(&ops, &accepted, summary, started);
+    let accounting = |unreachable: Option<&Unreachable>| {
+        Box::new(accounting::of_trial(
+            place.trim_start_matches("in "),
+            &ops,
+            &accepted,
+            summary,
+            shut,
+            unreachable,
+        ))
+    };
     if counted < n {
         let late = if after > 0 {
             format!(
@@ -167,7 +180,7 @@ pub(super) fn lost_in_trial(
         };
         // Show one: an order whose final status the accepted commands on
         // it cannot lead to.
-        let example = match unreachable_order(&ops, &accepted, summary, started) {
+        let example = match &reach {
             Reach::Unreachable(order) => format!(" For example, {order}."),
             // Every final status is still reachable: the lost commands were
             // ones the worker would have rejected, so none can be named.
@@ -176,31 +189,42 @@ pub(super) fn lost_in_trial(
                 .to_string(),
             Reach::Undecided => String::new(),
         };
-        return TrialVerdict::Lost(format!(
-            "{place}, {n} submit() calls returned Ok(()), but the summary counts only {counted} \
+        let unreachable = match &reach {
+            Reach::Unreachable(order) => Some(order),
+            _ => None,
+        };
+        return TrialVerdict::Lost(
+            format!(
+                "{place}, {n} submit() calls returned Ok(()), but the summary counts only {counted} \
              commands ({} applied, {} rejected): {} accepted command(s) were lost{late}.{example} \
              Accepted means applied: does the worker stop at once on a separate stop signal, exit \
              while its mailbox still takes commands, or can a command be sent after the stop message \
              (a flag checked before sending)?",
-            summary.applied,
-            summary.rejected,
-            n - counted
-        ));
+                summary.applied,
+                summary.rejected,
+                n - counted
+            ),
+            accounting(unreachable),
+        );
     }
     if counted > n {
-        return TrialVerdict::Lost(format!(
-            "{place}, only {n} submit() calls returned Ok(()), but the summary counts {counted} \
+        return TrialVerdict::Lost(
+            format!(
+                "{place}, only {n} submit() calls returned Ok(()), but the summary counts {counted} \
              commands ({} applied, {} rejected): a command was applied twice, or applied although \
              submit() returned Err(Stopped)",
-            summary.applied, summary.rejected
-        ));
+                summary.applied, summary.rejected
+            ),
+            accounting(None),
+        );
     }
-    match unreachable_order(&ops, &accepted, summary, started) {
+    match &reach {
         Reach::Reachable => TrialVerdict::Fine,
         Reach::Undecided => TrialVerdict::Undecided,
-        Reach::Unreachable(order) => TrialVerdict::Lost(format!(
-            "{place}, {order}: an accepted command was lost or applied wrongly"
-        )),
+        Reach::Unreachable(order) => TrialVerdict::Lost(
+            format!("{place}, {order}: an accepted command was lost or applied wrongly"),
+            accounting(Some(order)),
+        ),
     }
 }
 
@@ -208,8 +232,29 @@ pub(super) fn lost_in_trial(
 enum Reach {
     Reachable,
     Undecided,
-    /// One order that is not, described for the learner.
-    Unreachable(String),
+    /// One order that is not.
+    Unreachable(Unreachable),
+}
+
+/// An order whose final status no order of its accepted commands leads to.
+pub(super) struct Unreachable {
+    /// The order.
+    pub(super) order: OrderId,
+    /// Its accepted commands, as calls (the last dozen when there are more).
+    pub(super) shown: String,
+    /// Its status in the summary (`Some(Paid)`, `missing`).
+    pub(super) status: String,
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the summary says order {} is {}, but no order of the commands accepted for it \
+             ({}) leads there",
+            self.order, self.status, self.shown
+        )
+    }
 }
 
 /// Checks that the summary is a state the accepted commands can lead to, in
@@ -265,10 +310,11 @@ fn unreachable_order(
         .statuses
         .get(&id)
         .map_or("missing".to_string(), |s| format!("{s:?}"));
-    Reach::Unreachable(format!(
-        "the summary says order {id} is {status}, but no order of the commands accepted for it \
-         ({shown}) leads there"
-    ))
+    Reach::Unreachable(Unreachable {
+        order: id,
+        shown,
+        status,
+    })
 }
 
 pub(super) fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
@@ -281,8 +327,9 @@ pub(super) fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
             match lost_in_trial(run, trial, &summary, started) {
                 TrialVerdict::Fine => {}
                 TrialVerdict::Undecided => undecided += 1,
-                TrialVerdict::Lost(message) => {
-                    return CheckResult::fail(CheckId::LostMessages, message);
+                TrialVerdict::Lost(message, accounting) => {
+                    return CheckResult::fail(CheckId::LostMessages, message)
+                        .with_accounting(*accounting);
                 }
             }
         }

@@ -5,7 +5,7 @@
 use super::records::{Parsed, label, parse_map_wide, parse_op, show_map};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::OpRecord;
-use crate::engine::report::{CheckId, CheckResult};
+use crate::engine::report::{Accounting, CheckId, CheckResult, Tally};
 use crate::linearizability::Model;
 use crate::models::{Account, LedgerModel};
 use std::collections::BTreeMap;
@@ -90,13 +90,56 @@ pub(super) fn lost_messages(run: &PhaseRun) -> CheckResult {
         } else {
             String::new()
         };
-        Some(format!(
+        let message = format!(
             "in trial {trial} ({kind}), the calls that returned success add up to the balances \
              {}, but shutdown() returned {}: some change was lost or applied twice.{conserved} \
              Does the worker stop before draining its mailbox, or reply before it applies \
              a change?",
             show_map(&expected),
             show_map(&value),
-        ))
+        );
+        Some((message, accounting(trial, kind, &expected, &value)))
     })
+}
+
+/// Each account's balance as the successful calls add it up (sent) and as
+/// `shutdown()` returned it (applied), then the totals.
+fn accounting(
+    trial: usize,
+    kind: &str,
+    expected: &BTreeMap<Account, i128>,
+    value: &BTreeMap<Account, i128>,
+) -> Accounting {
+    let accounts: std::collections::BTreeSet<Account> =
+        expected.keys().chain(value.keys()).copied().collect();
+    let balance = |map: &BTreeMap<Account, i128>, a: &Account| map.get(a).copied().unwrap_or(0);
+    let mut tallies: Vec<Tally> = accounts
+        .iter()
+        .map(|a| {
+            Tally::both(
+                format!("account {a}"),
+                balance(expected, a).to_string(),
+                balance(value, a).to_string(),
+            )
+        })
+        .collect();
+    tallies.push(Tally::both(
+        "total",
+        expected.values().sum::<i128>().to_string(),
+        value.values().sum::<i128>().to_string(),
+    ));
+    let wrong = tallies
+        .iter()
+        .filter(|t| t.wrong && t.label != "total")
+        .count();
+    Accounting {
+        place: format!("trial {trial} ({kind})"),
+        tallies,
+        messages: Vec::new(),
+        note: format!(
+            "Sent: the balances the calls that returned success add up to; applied: what \
+             shutdown() returned. {wrong} account(s) differ: a change to them was lost or \
+             applied twice."
+        ),
+    }
 }
