@@ -5,7 +5,9 @@
 //! [`Picture`] is a small local view type; [`Picture::from_timeline`] and
 //! [`Picture::from_check`] are the only adapters from the engine's data.
 
-use crate::engine::report::CheckResult;
+pub mod accounting;
+
+use crate::engine::report::{Accounting, CheckResult};
 use crate::linearizability::Timeline;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -85,6 +87,42 @@ impl Picture {
         let detail = check.detail.as_deref()?;
         let picture = parse_drawn(detail, &check.message);
         (!picture.lanes.is_empty()).then_some(picture)
+    }
+}
+
+/// What a failing check's result lets the history screen draw: which
+/// picture it carries decides, never which check it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawing<'a> {
+    /// The calls around a failure, one lane per thread.
+    Calls(Picture),
+    /// What was sent and what was applied.
+    Accounting(&'a Accounting),
+}
+
+impl<'a> Drawing<'a> {
+    /// The drawing `check` carries, if any.
+    pub fn of(check: &'a CheckResult) -> Option<Drawing<'a>> {
+        match &check.accounting {
+            Some(accounting) => Some(Drawing::Accounting(accounting)),
+            None => Picture::from_check(check).map(Drawing::Calls),
+        }
+    }
+
+    /// What the drawing shows, for the screen's title.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Drawing::Calls(_) => "the fewest calls that still fail, one lane per thread",
+            Drawing::Accounting(_) => "what was sent and what was applied",
+        }
+    }
+
+    /// The line under a failing message that says Enter opens it.
+    pub fn invitation(&self) -> &'static str {
+        match self {
+            Drawing::Calls(_) => "Enter draws the history",
+            Drawing::Accounting(_) => "Enter shows what was sent and what was applied",
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! The snapshot tests stay in this module on purpose: insta names each
 //! `.snap` file after the module path, so moving them would rename them.
 
+mod accounting;
 mod benchmark;
 mod no_color;
 mod small_terminals;

@@ -9,8 +9,8 @@ use benchmark::{benchmark_done, benchmark_key, start_benchmark};
 use quiz::{quiz_key, start_quiz};
 
 use super::app::{App, CheckOutcome, Effect, Msg, Running, Screen, StepKind};
-use super::history::Picture;
-use crate::engine::report::{CheckId, Status};
+use super::history::Drawing;
+use crate::engine::report::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Lines a page key moves: the visible height of the scrolling pane less
@@ -167,6 +167,7 @@ fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
 fn leave_history(app: &mut App) {
     if let Screen::History(i) = app.screen {
         app.screen = Screen::Exercise(i);
+        app.scroll = 0;
     }
 }
 
@@ -268,6 +269,10 @@ fn max_scroll(app: &App) -> u16 {
         Screen::Exercise(i) => {
             let (w, h) = app.viewport;
             super::view::exercise_max_scroll(app, i, w, h)
+        }
+        Screen::History(i) => {
+            let (w, h) = app.viewport;
+            super::view::history_scroll_limit(app, i, w, h)
         }
         Screen::Path => 0,
         _ => u16::MAX,
@@ -381,13 +386,20 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Exercise(i) => exercise_key(app, i, key),
         Screen::Benchmark(i) => benchmark_key(app, i, key),
-        Screen::History(i) => match key.code {
-            KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace => {
-                app.screen = Screen::Exercise(i);
-                Vec::new()
+        Screen::History(i) => {
+            if let Some(n) = moved {
+                scroll_by(app, n);
+                return Vec::new();
             }
-            _ => Vec::new(),
-        },
+            if matches!(
+                key.code,
+                KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace
+            ) {
+                app.screen = Screen::Exercise(i);
+                app.scroll = 0;
+            }
+            Vec::new()
+        }
         Screen::Quiz(_) => Vec::new(),
     }
 }
@@ -426,12 +438,10 @@ fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
                 .as_ref()
                 .and_then(|r| r.checks.get(app.check_row));
             match check {
-                Some(c)
-                    if c.status == Status::Failed
-                        && matches!(c.id, CheckId::Linearizable | CheckId::LostMessages)
-                        && Picture::from_check(c).is_some() =>
-                {
+                // Whatever picture the result carries, not which check it is.
+                Some(c) if c.status == Status::Failed && Drawing::of(c).is_some() => {
                     app.screen = Screen::History(i);
+                    app.scroll = 0;
                 }
                 Some(c) if c.detail.is_some() => {
                     app.status = "the details are shown below the checks".to_string();

@@ -10,7 +10,7 @@ mod exercise;
 mod lesson;
 mod quiz;
 
-pub use exercise::{exercise_max_scroll, exercise_pane_height};
+pub use exercise::{exercise_max_scroll, exercise_pane_height, history_scroll_limit};
 pub use lesson::lesson_lines;
 
 use super::app::{App, Screen, StepKind};

@@ -5,7 +5,7 @@ use super::{SPINNER, bold, dim};
 use crate::engine::report::{CheckResult, Status};
 use crate::exercise;
 use crate::tui::app::{App, StepKind};
-use crate::tui::history::Picture;
+use crate::tui::history::{Drawing, accounting};
 use crate::tui::{highlight, markdown};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
@@ -160,8 +160,8 @@ impl App {
                     vec![Span::styled(format!("{}: ", c.id), bold().fg(Color::Red))],
                     Vec::new(),
                 ));
-                if Picture::from_check(c).is_some() {
-                    lines.push(Line::styled("Enter draws the history", dim()));
+                if let Some(drawing) = Drawing::of(c) {
+                    lines.push(Line::styled(drawing.invitation(), dim()));
                 }
                 let detail = self.shorten_paths(c.detail.as_deref().unwrap_or(""));
                 lines.extend(detail.lines().map(|l| Line::from(l.to_string())));
@@ -269,15 +269,43 @@ impl App {
             .as_ref()
             .and_then(|r| r.checks.get(self.check_row));
         let Some(check) = check else { return };
+        let Some(drawing) = Drawing::of(check) else {
+            return;
+        };
         let block = Block::bordered().title(Line::from(vec![
             Span::styled(format!(" {} failed", check.id), bold().fg(Color::Red)),
-            Span::raw(": the shrunk history, one lane per thread "),
+            Span::raw(format!(": {} ", drawing.title())),
         ]));
-        let inner = block.inner(area);
+        let inner = block.inner(area).inner(Margin::new(1, 1));
         block.render(area, buf);
-        if let Some(picture) = Picture::from_check(check) {
-            (&picture).render(inner.inner(Margin::new(1, 1)), buf);
+        match drawing {
+            Drawing::Calls(picture) => (&picture).render(inner, buf),
+            Drawing::Accounting(accounting) => {
+                let lines = accounting::lines(accounting, inner.width);
+                let max = lines.len().saturating_sub(usize::from(inner.height)) as u16;
+                Paragraph::new(lines)
+                    .scroll((self.scroll.min(max), 0))
+                    .render(inner, buf);
+            }
         }
+    }
+}
+
+/// How far the history screen of exercise `i` scrolls on a
+/// `width`×`height` terminal (only the accounting scrolls; the calls are
+/// drawn to fit).
+pub fn history_scroll_limit(app: &App, i: usize, width: u16, height: u16) -> u16 {
+    let check = app.reports[i]
+        .as_ref()
+        .and_then(|r| r.checks.get(app.check_row));
+    match check.and_then(Drawing::of) {
+        Some(Drawing::Accounting(accounting)) => {
+            // The body less the block's borders and margins.
+            let (w, h) = (width.saturating_sub(4), height.saturating_sub(6));
+            let lines = accounting::lines(accounting, w).len();
+            lines.saturating_sub(usize::from(h)) as u16
+        }
+        _ => 0,
     }
 }
 
