@@ -25,7 +25,7 @@ pub mod scaling;
 pub use error::CourseError;
 pub use exercises::ExerciseInfo;
 pub use index::{Item, Lesson};
-pub use quiz::{QuizItem, QuizKind};
+pub use quiz::{QuizItem, QuizKind, choice_order};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -270,6 +270,71 @@ mod tests {
                 assert!(!item.reason.trim().is_empty(), "{}", item.question);
             }
         }
+    }
+
+    #[test]
+    fn shuffled_right_answers_spread_over_the_letters() {
+        let course = course();
+        let choice_items: Vec<(String, usize, Vec<String>, String)> = course
+            .lessons()
+            .flat_map(|lesson| {
+                course
+                    .quiz_for(&lesson.id)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, item)| match &item.kind {
+                        QuizKind::Choice { choices, answer } => {
+                            Some((lesson.id.clone(), n, choices.clone(), answer.clone()))
+                        }
+                        QuizKind::Short { .. } => None,
+                    })
+            })
+            .collect();
+        let letters = |seed: Option<u64>| {
+            let mut at = [0usize; 4];
+            for (lesson, n, choices, answer) in &choice_items {
+                let order = choice_order(seed, lesson, *n, choices.len());
+                let shown = order.iter().position(|&i| choices[i] == *answer).unwrap();
+                at[shown] += 1;
+            }
+            at
+        };
+        // In the file most right answers are b): the letter gave it away.
+        let unshuffled = letters(None);
+        assert!(unshuffled[1] * 2 > choice_items.len(), "{unshuffled:?}");
+        // Shuffled (a fixed seed: the test is deterministic), no letter
+        // holds half of them and every letter holds some.
+        for seed in [1, 2, 3, 0xdead_beef] {
+            let at = letters(Some(seed));
+            assert!(
+                at.iter().all(|&n| n > 0 && n * 2 < choice_items.len()),
+                "seed {seed}: {at:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_seed_means_the_same_order_in_every_version() {
+        // Pinned: a seed stored in a progress file must keep its order.
+        assert_eq!(choice_order(Some(42), "one-owner", 0, 4), vec![0, 2, 1, 3]);
+        assert_eq!(choice_order(None, "one-owner", 0, 4), vec![0, 1, 2, 3]);
+        let mut order = choice_order(Some(7), "scaling", 3, 5);
+        order.sort();
+        assert_eq!(order, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn lesson_one_accepts_every_name_it_gives_the_owner() {
+        let course = course();
+        let item = course
+            .quiz_for("one-owner")
+            .iter()
+            .find(|item| item.question.contains("ledger analogy"))
+            .expect("the ledger question");
+        for name in ["accountant", "the manager", "an owner", "Actor"] {
+            assert!(item.grade(name), "{name}");
+        }
+        assert!(!item.grade("clerk"));
     }
 
     #[test]

@@ -100,10 +100,19 @@ pub fn load_steps(root: &Path) -> (Vec<Step>, Option<String>) {
 pub fn load_app(root: &Path, manual_run: bool) -> App {
     let (steps, warning) = load_steps(root);
     progress::remove_stale_temps(root);
-    let (progress, error) = match Progress::load(&Progress::path(root)) {
+    let path = Progress::path(root);
+    let (progress, error) = match Progress::load(&path) {
         Ok(p) => (p, None),
         Err(err) => (Progress::default(), Some(err.to_string())),
     };
+    // The seed that orders quiz choices is made once per learner. A file
+    // from before it existed gets one now and keeps it (a failed write
+    // only means another seed next time); a fresh learner's is written
+    // with their first progress.
+    let (progress, added) = progress.with_quiz_seed(crate::engine::random_seed());
+    if added && error.is_none() && path.exists() {
+        let _ = progress.save(&path);
+    }
     let mut app = App::new(steps, progress, manual_run);
     app.progress_error = error;
     app.course_warning = warning;

@@ -90,6 +90,52 @@ impl QuizItem {
     }
 }
 
+/// The order to show `n` choices of question `question` of lesson
+/// `lesson` in: a permutation fixed by the learner's `seed`, so that a
+/// review shows the same order while a letter says nothing about which
+/// choice is right. `None` keeps the file's order.
+///
+/// Its own mixing (splitmix64 and FNV-1a), not a library generator's, so
+/// that a seed stored in a progress file means the same order in every
+/// later version.
+pub fn choice_order(seed: Option<u64>, lesson: &str, question: usize, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    let Some(seed) = seed else {
+        return order;
+    };
+    let fnv = lesson.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let mut state = seed ^ fnv ^ (question as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    // Fisher-Yates; the modulo bias is below 2^-58 for a handful of choices.
+    for i in (1..n).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+impl QuizKind {
+    /// This question's choices in the order the learner sees them (see
+    /// [`choice_order`]); empty for a short answer.
+    pub fn shown_choices(&self, seed: Option<u64>, lesson: &str, question: usize) -> Vec<String> {
+        match self {
+            QuizKind::Choice { choices, .. } => choice_order(seed, lesson, question, choices.len())
+                .into_iter()
+                .map(|i| choices[i].clone())
+                .collect(),
+            QuizKind::Short { .. } => Vec::new(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuiz {

@@ -38,6 +38,11 @@ pub struct Progress {
     /// Quiz results, by lesson id.
     #[serde(default)]
     pub quiz: BTreeMap<String, QuizScore>,
+    /// Orders the choices of every quiz for this learner (see
+    /// [`crate::course::choice_order`]). Files written before it existed
+    /// have none: [`Progress::with_quiz_seed`] gives them one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiz_seed: Option<u64>,
 }
 
 impl Default for Progress {
@@ -47,6 +52,7 @@ impl Default for Progress {
             done: BTreeSet::new(),
             hints: BTreeMap::new(),
             quiz: BTreeMap::new(),
+            quiz_seed: None,
         }
     }
 }
@@ -89,6 +95,14 @@ impl Progress {
             ));
         }
         Ok(progress)
+    }
+
+    /// The progress with a quiz seed: its own, else `fresh` (older files
+    /// and fresh progress have none). Says whether it was added.
+    pub fn with_quiz_seed(mut self, fresh: u64) -> (Progress, bool) {
+        let added = self.quiz_seed.is_none();
+        self.quiz_seed.get_or_insert(fresh);
+        (self, added)
     }
 
     /// Loads the progress file at `path`; a missing file is fresh progress.

@@ -8,6 +8,7 @@
 mod accounting;
 mod benchmark;
 mod no_color;
+mod quiz_order;
 mod small_terminals;
 mod state_machine;
 

@@ -93,7 +93,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             match result {
                 Ok(aside) => {
                     app.progress_error = None;
-                    app.progress = Default::default();
+                    // A fresh start keeps the quiz order the learner saw.
+                    app.progress = super::progress::Progress {
+                        quiz_seed: app.progress.quiz_seed,
+                        ..Default::default()
+                    };
                     app.status = format!(
                         "moved the old progress file to {}: starting fresh",
                         aside.display()

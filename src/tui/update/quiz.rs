@@ -56,8 +56,11 @@ pub(super) fn quiz_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    let choices =
+        item.kind
+            .shown_choices(app.progress.quiz_seed, &app.steps[i].id, app.quiz.question);
     let answer = match &item.kind {
-        QuizKind::Choice { choices, .. } => match key.code {
+        QuizKind::Choice { .. } => match key.code {
             KeyCode::Down | KeyCode::Char('j') => {
                 app.quiz.choice = (app.quiz.choice + 1).min(choices.len().saturating_sub(1));
                 None

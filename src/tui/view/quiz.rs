@@ -32,12 +32,15 @@ impl App {
         ));
         lines.push(Line::from(""));
         match &item.kind {
-            QuizKind::Choice { choices, answer } => {
+            QuizKind::Choice { answer, .. } => {
+                let choices =
+                    item.kind
+                        .shown_choices(self.progress.quiz_seed, &self.steps[i].id, q.question);
                 for (n, choice) in choices.iter().enumerate() {
                     let letter = (b'a' + n as u8) as char;
                     // Every state the colours show is also written out, for
                     // terminals without colour (NO_COLOR).
-                    let right = choice == answer;
+                    let right = *choice == *answer;
                     let chosen = n == q.choice;
                     let (pointer, note, style) = match (q.answered, right, chosen) {
                         (false, _, true) => {
