@@ -144,3 +144,37 @@ fn a_long_task_is_cut_at_a_line_end_with_its_marker_and_shown_once() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_signature_mismatch_is_wrapped_not_cut() {
+    let glue = "mod solution;\nstruct Api(solution::Counter);\nimpl X for Api {\n    fn get(&self) -> i64 { self.0.get() }\n}\n";
+    let rustc = "error[E0308]: mismatched types\n  --> /tmp/w/check_counter.rs:4:28\n   |\n4 |     fn get(&self) -> i64 { self.0.get() }\n";
+    let detail = crate::engine::diagnostics::explain_glue(rustc, "/tmp/w/check_counter.rs", glue);
+    let report = Report::new(
+        "counter",
+        "exercises/counter.rs",
+        0,
+        vec![
+            CheckResult::fail(
+                CheckId::Compile,
+                "the file does not compile against the exercise's API (rustc's messages below)",
+            )
+            .with_detail(detail),
+        ],
+    );
+    let mut app = app();
+    update(&mut app, Msg::Resize(60, 30));
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    update(
+        &mut app,
+        Msg::CheckDone {
+            generation: 1,
+            outcome: CheckOutcome::Report(report),
+        },
+    );
+    let screen = draw(&app, 60, 30);
+    // The sentence's end, on a line of its own after wrapping.
+    assert!(screen.contains("the starter file):"), "{screen}");
+    // Lines that fit keep their columns.
+    assert!(screen.contains("4 |     fn get(&self)"), "{screen}");
+}

@@ -164,7 +164,7 @@ impl App {
                     lines.push(Line::styled(drawing.invitation(), dim()));
                 }
                 let detail = self.shorten_paths(c.detail.as_deref().unwrap_or(""));
-                lines.extend(detail.lines().map(|l| Line::from(l.to_string())));
+                lines.extend(detail.lines().flat_map(|l| wrap_detail(l, width)));
                 lines.push(Line::from(""));
             }
             let shown = self.hints_shown(i);
@@ -373,6 +373,25 @@ fn exercise_body(app: &App, i: usize, width: u16, height: u16) -> (u16, usize) {
     (
         lower.height,
         app.lower_lines(i, lower.width, parts.kept).len(),
+    )
+}
+
+/// One line of a check's detail at `width`: as it is when it fits (the
+/// columns of compiler output and drawn histories stay aligned), else
+/// wrapped at spaces with its indent kept, so that no prose runs off
+/// the screen.
+fn wrap_detail(line: &str, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    if markdown::width_of(line) <= width {
+        return vec![Line::from(line.to_string())];
+    }
+    let body = line.trim_start();
+    let indent = " ".repeat(line.len() - body.len());
+    markdown::wrap(
+        &[(body.to_string(), Style::new())],
+        width,
+        vec![Span::raw(indent.clone())],
+        vec![Span::raw(indent)],
     )
 }
 
