@@ -178,3 +178,25 @@ fn a_signature_mismatch_is_wrapped_not_cut() {
     // Lines that fit keep their columns.
     assert!(screen.contains("4 |     fn get(&self)"), "{screen}");
 }
+
+#[test]
+fn lesson_prose_is_a_centred_column_on_a_wide_terminal() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Enter]);
+    let crate::tui::app::StepKind::Lesson { markdown, .. } = &mut app.steps[0].kind else {
+        panic!("the first step is a lesson");
+    };
+    *markdown = "word ".repeat(200);
+    let screen = draw(&app, 200, 50);
+    let prose: Vec<&str> = screen.lines().filter(|l| l.contains("word")).collect();
+    assert!(prose.len() > 5, "{screen}");
+    for line in &prose {
+        let cells: Vec<char> = line.trim_matches('"').chars().collect();
+        let first = cells.iter().position(|&c| c != ' ').unwrap();
+        let last = cells.iter().rposition(|&c| c != ' ').unwrap();
+        assert!(last - first < 100, "at most 100 wide: {line}");
+        // Centred: as much room on the left as on the right, give or take
+        // the ragged right edge.
+        assert!((48..=52).contains(&first), "{line}");
+    }
+}
