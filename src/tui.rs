@@ -13,6 +13,7 @@
 pub mod app;
 pub mod highlight;
 pub mod history;
+pub mod keys;
 pub mod markdown;
 pub mod progress;
 pub mod runtime;

@@ -282,6 +282,9 @@ pub struct App {
     pub scroll: u16,
     /// The key help overlay is shown.
     pub help: bool,
+    /// How far the help overlay is scrolled (it may be taller than the
+    /// terminal).
+    pub help_scroll: u16,
     /// A bad progress file's problem, shown until dealt with.
     pub progress_error: Option<String>,
     /// Waiting for `y` to reset the exercise file.
@@ -326,6 +329,7 @@ impl App {
             screen: Screen::Path,
             scroll: 0,
             help: false,
+            help_scroll: 0,
             progress_error: None,
             confirm_reset: false,
             check_row: 0,

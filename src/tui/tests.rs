@@ -7,6 +7,7 @@
 
 mod accounting;
 mod benchmark;
+mod keys;
 mod no_color;
 mod quiz_order;
 mod small_terminals;

@@ -3,13 +3,15 @@
 //! runtime.
 
 mod benchmark;
+mod exercise;
 mod quiz;
 
-use benchmark::{benchmark_done, benchmark_key, start_benchmark};
+use benchmark::{benchmark_action, benchmark_done, start_benchmark};
+use exercise::exercise_action;
 use quiz::{quiz_key, start_quiz};
 
 use super::app::{App, CheckOutcome, Effect, Msg, Running, Screen, StepKind};
-use super::history::Drawing;
+use super::keys::{self, Action};
 use crate::engine::report::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -290,6 +292,7 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return quit(app);
     }
     if app.progress_error.is_some() {
+        // The dialog names these keys itself.
         return match key.code {
             KeyCode::Enter | KeyCode::Char('m') => vec![Effect::MoveProgressAside],
             KeyCode::Char('q') | KeyCode::Esc => quit(app),
@@ -297,110 +300,45 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         };
     }
     if app.help {
-        app.help = false;
+        help_key(app, key);
         return Vec::new();
     }
     if let Screen::Quiz(i) = app.screen {
         return quiz_key(app, i, key);
     }
-    if key.code == KeyCode::Char('?') {
-        app.help = true;
-        return Vec::new();
-    }
     if app.confirm_reset {
-        app.confirm_reset = false;
-        if let (KeyCode::Char('y'), Screen::Exercise(i)) = (key.code, app.screen)
-            && let StepKind::Exercise {
-                file,
-                starter: Some(starter),
-                ..
-            } = &app.steps[i].kind
-        {
-            app.status = "resetting…".to_string();
-            return vec![Effect::ResetFile {
-                file: file.clone(),
-                starter: starter.to_string(),
-            }];
-        }
-        app.status = "reset cancelled".to_string();
+        return confirm_reset(app, key);
+    }
+    // Everything else is in the screen's key table.
+    let Some(action) = keys::action(app, key) else {
+        return Vec::new();
+    };
+    if action == Action::Help {
+        app.help = true;
+        app.help_scroll = 0;
         return Vec::new();
     }
-    // Movement shared by every scrolling screen.
-    let moved = match key.code {
-        KeyCode::Down | KeyCode::Char('j') => Some(1),
-        KeyCode::Up | KeyCode::Char('k') => Some(-1),
-        KeyCode::PageDown | KeyCode::Char(' ') => Some(page(app)),
-        KeyCode::PageUp => Some(-page(app)),
-        KeyCode::Home | KeyCode::Char('g') => Some(-100_000),
-        KeyCode::End | KeyCode::Char('G') => Some(100_000),
-        _ => None,
-    };
     match app.screen {
-        Screen::Path => {
-            if let Some(n) = moved {
-                scroll_by(app, n);
-                return Vec::new();
-            }
-            match key.code {
-                KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => open(app, app.selected),
-                KeyCode::Char('c') => open(app, app.first_unfinished()),
-                KeyCode::Char('q') | KeyCode::Esc => quit(app),
-                _ => Vec::new(),
-            }
-        }
-        Screen::Lesson(i) => {
-            if let Some(n) = moved {
-                scroll_by(app, n);
-                return Vec::new();
-            }
-            match key.code {
-                KeyCode::Char('n') | KeyCode::Enter | KeyCode::Right => {
-                    let has_quiz = matches!(&app.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty());
-                    if has_quiz && !app.progress.quiz.contains_key(&app.steps[i].id) {
-                        start_quiz(app, i);
-                        Vec::new()
-                    } else {
-                        let mut effects = mark_done(app, i);
-                        effects.extend(open(app, i + 1));
-                        effects
-                    }
+        Screen::Path => match action {
+            Action::Open => open(app, app.selected),
+            Action::Continue => open(app, app.first_unfinished()),
+            Action::Quit => quit(app),
+            _ => {
+                if let Some(n) = movement(app, action) {
+                    scroll_by(app, n);
                 }
-                KeyCode::Char('t') => {
-                    let has_quiz = matches!(&app.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty());
-                    if has_quiz {
-                        start_quiz(app, i);
-                    } else {
-                        app.status = "this lesson has no quiz".to_string();
-                    }
-                    Vec::new()
-                }
-                KeyCode::Char('b') if app.runs_benchmark(i) => {
-                    if app.benchmark.running.is_none() && app.benchmark.result.is_some() {
-                        app.screen = Screen::Benchmark(i);
-                        Vec::new()
-                    } else {
-                        start_benchmark(app)
-                    }
-                }
-                KeyCode::Char('p') | KeyCode::Left => open(app, i.saturating_sub(1)),
-                KeyCode::Char('c') => open(app, app.first_unfinished()),
-                KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
-                _ => Vec::new(),
+                Vec::new()
             }
-        }
-        Screen::Exercise(i) => exercise_key(app, i, key),
-        Screen::Benchmark(i) => benchmark_key(app, i, key),
+        },
+        Screen::Lesson(i) => lesson_action(app, i, action),
+        Screen::Exercise(i) => exercise_action(app, i, action),
+        Screen::Benchmark(i) => benchmark_action(app, i, action),
         Screen::History(i) => {
-            if let Some(n) = moved {
-                scroll_by(app, n);
-                return Vec::new();
-            }
-            if matches!(
-                key.code,
-                KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace
-            ) {
+            if action == Action::Back {
                 app.screen = Screen::Exercise(i);
                 app.scroll = 0;
+            } else if let Some(n) = movement(app, action) {
+                scroll_by(app, n);
             }
             Vec::new()
         }
@@ -408,97 +346,101 @@ fn key_event(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Lines a movement action moves (pages by the visible height; top and
+/// bottom by more than any screen holds, clamped by the scrolling).
+fn movement(app: &App, action: Action) -> Option<i32> {
+    Some(match action {
+        Action::Down => 1,
+        Action::Up => -1,
+        Action::PageDown => page(app),
+        Action::PageUp => -page(app),
+        Action::Top => -100_000,
+        Action::Bottom => 100_000,
+        _ => return None,
+    })
+}
+
+/// A key while the help is open: movement scrolls it (it may be taller
+/// than the terminal); any other key closes it.
+fn help_key(app: &mut App, key: KeyEvent) {
+    let (w, h) = app.viewport;
+    let max = super::view::help_max_scroll(app, w, h);
+    let lines: i32 = match key.code {
+        KeyCode::Down | KeyCode::Char('j') => 1,
+        KeyCode::Up | KeyCode::Char('k') => -1,
+        KeyCode::PageDown | KeyCode::Char(' ') => i32::from(h.saturating_sub(4).max(1)),
+        KeyCode::PageUp => -i32::from(h.saturating_sub(4).max(1)),
+        _ => {
+            app.help = false;
+            return;
+        }
+    };
+    app.help_scroll = (i32::from(app.help_scroll) + lines).clamp(0, i32::from(max)) as u16;
+}
+
+/// The answer to "reset the file to the starter?": `y` resets.
+fn confirm_reset(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    app.confirm_reset = false;
+    if let (KeyCode::Char('y'), Screen::Exercise(i)) = (key.code, app.screen)
+        && let StepKind::Exercise {
+            file,
+            starter: Some(starter),
+            ..
+        } = &app.steps[i].kind
+    {
+        app.status = "resetting…".to_string();
+        return vec![Effect::ResetFile {
+            file: file.clone(),
+            starter: starter.to_string(),
+        }];
+    }
+    app.status = "reset cancelled".to_string();
+    Vec::new()
+}
+
+fn lesson_action(app: &mut App, i: usize, action: Action) -> Vec<Effect> {
+    let has_quiz = matches!(&app.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty());
+    match action {
+        Action::Next => {
+            if has_quiz && !app.progress.quiz.contains_key(&app.steps[i].id) {
+                start_quiz(app, i);
+                Vec::new()
+            } else {
+                let mut effects = mark_done(app, i);
+                effects.extend(open(app, i + 1));
+                effects
+            }
+        }
+        Action::Quiz => {
+            if has_quiz {
+                start_quiz(app, i);
+            } else {
+                app.status = "this lesson has no quiz".to_string();
+            }
+            Vec::new()
+        }
+        Action::Benchmark => {
+            if app.benchmark.running.is_none() && app.benchmark.result.is_some() {
+                app.screen = Screen::Benchmark(i);
+                Vec::new()
+            } else {
+                start_benchmark(app)
+            }
+        }
+        Action::Previous => open(app, i.saturating_sub(1)),
+        Action::Continue => open(app, app.first_unfinished()),
+        Action::Back => back_to_path(app),
+        _ => {
+            if let Some(n) = movement(app, action) {
+                scroll_by(app, n);
+            }
+            Vec::new()
+        }
+    }
+}
+
 fn back_to_path(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Path;
     app.scroll = 0;
     Vec::new()
-}
-
-fn exercise_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
-    let rows = app.reports[i].as_ref().map_or(0, |r| r.checks.len());
-    match key.code {
-        KeyCode::Down | KeyCode::Char('j') => {
-            app.check_row = (app.check_row + 1).min(rows.saturating_sub(1));
-            Vec::new()
-        }
-        KeyCode::Up | KeyCode::Char('k') => {
-            app.check_row = app.check_row.saturating_sub(1);
-            Vec::new()
-        }
-        KeyCode::PageDown | KeyCode::Char('J') | KeyCode::Char(' ') => {
-            scroll_by(app, page(app));
-            Vec::new()
-        }
-        KeyCode::PageUp | KeyCode::Char('K') => {
-            scroll_by(app, -page(app));
-            Vec::new()
-        }
-        KeyCode::Char('g') | KeyCode::Home => {
-            app.scroll = 0;
-            Vec::new()
-        }
-        KeyCode::Enter => {
-            let check = app.reports[i]
-                .as_ref()
-                .and_then(|r| r.checks.get(app.check_row));
-            match check {
-                // Whatever picture the result carries, not which check it is.
-                Some(c) if c.status == Status::Failed && Drawing::of(c).is_some() => {
-                    app.screen = Screen::History(i);
-                    app.scroll = 0;
-                }
-                Some(c) if c.detail.is_some() => {
-                    app.status = "the details are shown below the checks".to_string();
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        KeyCode::Char('e') => match exercise_file(app, i) {
-            Some(file) => vec![Effect::OpenEditor(file.clone())],
-            None => Vec::new(),
-        },
-        KeyCode::Char('r') => start_check(app, i),
-        KeyCode::Char('h') => {
-            let total = match &app.steps[i].kind {
-                StepKind::Exercise {
-                    info: Some(info), ..
-                } => info.hints.len(),
-                _ => 0,
-            };
-            let shown = app.hints_shown(i);
-            if shown < total {
-                app.progress
-                    .hints
-                    .insert(app.steps[i].id.clone(), (shown + 1) as u32);
-                app.status = format!("hint {} of {total}", shown + 1);
-                save(app)
-            } else {
-                app.status = if total == 0 {
-                    "no hints for this exercise".to_string()
-                } else {
-                    "that was the last hint".to_string()
-                };
-                Vec::new()
-            }
-        }
-        KeyCode::Char('R') => {
-            if matches!(
-                &app.steps[i].kind,
-                StepKind::Exercise {
-                    starter: Some(_),
-                    ..
-                }
-            ) {
-                app.confirm_reset = true;
-                app.status = "reset the file to the starter? y to confirm (a .bak copy is kept), any other key to keep it".to_string();
-            }
-            Vec::new()
-        }
-        KeyCode::Char('n') | KeyCode::Right => open(app, i + 1),
-        KeyCode::Char('p') | KeyCode::Left => open(app, i.saturating_sub(1)),
-        KeyCode::Char('c') => open(app, app.first_unfinished()),
-        KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => back_to_path(app),
-        _ => Vec::new(),
-    }
 }

@@ -10,6 +10,7 @@ mod exercise;
 mod lesson;
 mod quiz;
 
+pub use dialogs::help_max_scroll;
 pub use exercise::{exercise_max_scroll, exercise_pane_height, history_scroll_limit};
 pub use lesson::lesson_lines;
 
@@ -50,7 +51,7 @@ impl Widget for &App {
         }
         self.status_bar(bottom, buf);
         if self.help {
-            dialogs::help(area, buf);
+            dialogs::help(self, area, buf);
         }
         if let Some(err) = &self.progress_error {
             dialogs::progress_error(err, area, buf);
@@ -93,40 +94,12 @@ impl App {
             Line::styled(format!(" {}", self.status), Style::new().fg(Color::Yellow))
         } else {
             let keys = match self.screen {
-                Screen::Path => "↑↓ move  Enter open  c continue  ? keys  q quit".to_string(),
-                Screen::Lesson(i) => {
-                    // `n` opens a quiz not taken yet before going on.
-                    let next = if self.quiz_pending(i) {
-                        "n quiz, then next"
-                    } else {
-                        "n next"
-                    };
-                    let bench = if self.runs_benchmark(i) {
-                        "b benchmark  "
-                    } else {
-                        ""
-                    };
-                    format!("↑↓ scroll  {bench}{next}  p previous  t quiz  q back  ? keys")
-                }
-                Screen::Exercise(_) => {
-                    "e edit  r check  h hint  ↑↓ checks  Enter history  R reset  n next  q back  ? keys"
-                        .to_string()
-                }
-                Screen::History(_) => "q / Enter back to the checks".to_string(),
                 Screen::Quiz(i) => self.quiz_keys(i),
-                Screen::Benchmark(_) => {
-                    "r run it again  Esc (or q) back to the lesson  ? keys".to_string()
-                }
+                _ => super::keys::footer(self, usize::from(area.width.saturating_sub(1))),
             };
             Line::styled(format!(" {keys}"), dim())
         };
         buf.set_line(area.x, area.y, &text, area.width);
-    }
-
-    /// Whether lesson `i` has a quiz not taken yet (so `n` opens it).
-    fn quiz_pending(&self, i: usize) -> bool {
-        matches!(&self.steps[i].kind, StepKind::Lesson { quiz, .. } if !quiz.is_empty())
-            && !self.progress.quiz.contains_key(&self.steps[i].id)
     }
 
     /// The quiz keys for the question on screen: a letter answers a choice

@@ -2,7 +2,7 @@
 //! and the keys on its chart.
 
 use crate::tui::app::{App, BenchmarkPlan, BenchmarkResult, Effect, Screen};
-use crossterm::event::{KeyCode, KeyEvent};
+use crate::tui::keys::Action;
 
 /// Starts the owners benchmark unless one is running already (a run
 /// cannot be cancelled, so a second press does nothing).
@@ -41,10 +41,10 @@ pub(super) fn benchmark_done(
     Vec::new()
 }
 
-pub(super) fn benchmark_key(app: &mut App, i: usize, key: KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Char('r') | KeyCode::Char('b') => start_benchmark(app),
-        KeyCode::Char('q') | KeyCode::Esc | KeyCode::Backspace => {
+pub(super) fn benchmark_action(app: &mut App, i: usize, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Benchmark => start_benchmark(app),
+        Action::Back => {
             app.screen = Screen::Lesson(i);
             Vec::new()
         }

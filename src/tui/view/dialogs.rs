@@ -1,6 +1,8 @@
 //! Boxes drawn over any screen: the keys help and the unusable-progress dialog.
 
 use super::{bold, dim};
+use crate::tui::app::App;
+use crate::tui::keys;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -19,36 +21,50 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-pub(super) fn help(area: Rect, buf: &mut Buffer) {
-    let keys: &[(&str, &str)] = &[
-        ("↑↓ j k", "move / scroll"),
-        ("PgUp PgDn g G", "page, top, bottom"),
-        ("Enter l →", "open; on a failing check: its history"),
-        ("c", "continue: the first unfinished step"),
-        ("n / p", "next / previous step"),
-        ("e", "edit the exercise file in $VISUAL / $EDITOR"),
-        ("r", "check the exercise now"),
-        ("h", "reveal the next hint"),
-        ("R then y", "reset the file to the starter (keeps a .bak)"),
-        ("t", "take the lesson's quiz"),
-        ("b", "scaling lesson: the owners benchmark chart"),
-        ("q Esc", "back; on the course path: quit"),
-        ("Ctrl-C", "quit"),
-        ("?", "this help"),
-    ];
+/// The help's lines for the current screen: its key table, then the keys
+/// that work everywhere.
+fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let row = |keys: String, what: String| {
+        Line::from(vec![
+            Span::styled(format!(" {keys:<17}"), bold().fg(Color::Cyan)),
+            Span::raw(what),
+        ])
+    };
     let mut lines = vec![Line::from("")];
-    for (k, what) in keys {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {k:<15}"), bold().fg(Color::Cyan)),
-            Span::raw(*what),
-        ]));
+    for b in keys::current(app) {
+        lines.push(row(keys::keys_of(b), b.help.to_string()));
+    }
+    for (k, what) in keys::GLOBAL {
+        lines.push(row(k.to_string(), what.to_string()));
     }
     lines.push(Line::from(""));
-    lines.push(Line::styled(" any key closes this", dim()));
-    let r = centred(area, 66, lines.len() as u16 + 2);
+    lines.push(Line::styled(" ↑↓ scroll; any other key closes this", dim()));
+    lines
+}
+
+/// The help box in `area`: centred, at most 76×(its lines) cells.
+fn help_box(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let lines = help_lines(app);
+    (centred(area, 76, lines.len() as u16 + 2), lines)
+}
+
+/// How far the help scrolls on a `width`×`height` terminal.
+pub fn help_max_scroll(app: &App, width: u16, height: u16) -> u16 {
+    let (r, lines) = help_box(app, Rect::new(0, 0, width, height));
+    lines
+        .len()
+        .saturating_sub(usize::from(r.height.saturating_sub(2))) as u16
+}
+
+pub(super) fn help(app: &App, area: Rect, buf: &mut Buffer) {
+    let (r, lines) = help_box(app, area);
+    let max = lines
+        .len()
+        .saturating_sub(usize::from(r.height.saturating_sub(2))) as u16;
     Clear.render(r, buf);
     Paragraph::new(lines)
-        .block(Block::bordered().title(" keys "))
+        .scroll((app.help_scroll.min(max), 0))
+        .block(Block::bordered().title(format!(" keys: {} ", keys::screen_name(app.screen))))
         .render(r, buf);
 }
 
