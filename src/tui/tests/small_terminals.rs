@@ -200,3 +200,52 @@ fn lesson_prose_is_a_centred_column_on_a_wide_terminal() {
         assert!((48..=52).contains(&first), "{line}");
     }
 }
+
+#[test]
+fn the_quiz_keeps_the_choice_then_the_verdict_in_view_at_40x12() {
+    let mut app = app();
+    app.quiz = Default::default();
+    // A long question pushes the choices below a 40×12 screen.
+    let crate::tui::app::StepKind::Lesson { quiz, .. } = &mut app.steps[0].kind else {
+        panic!("the first step is a lesson");
+    };
+    quiz[0].question = "Which thread may touch the state, in the design where one \
+                        thread owns it and the others send it messages over a channel?"
+        .into();
+    keys(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('t'), KeyCode::Char('j')],
+    );
+    let choosing = draw(&app, 40, 12);
+    assert!(choosing.contains("›b) Only the owner thread"), "{choosing}");
+    keys(&mut app, &[KeyCode::Char('a')]);
+    let answered = draw(&app, 40, 12);
+    assert!(answered.contains("✗ Not quite."), "{answered}");
+    assert!(
+        answered.contains("Everyone else sends messages."),
+        "{answered}"
+    );
+}
+
+#[test]
+fn the_history_scrolls_to_its_note_at_40x12() {
+    let mut app = super::with_report(super::failing_report());
+    update(&mut app, Msg::Resize(40, 12));
+    keys(&mut app, &[KeyCode::Enter]);
+    assert!(!draw(&app, 40, 12).contains("must"));
+    keys(&mut app, &[KeyCode::End]);
+    let bottom = draw(&app, 40, 12);
+    assert!(bottom.contains("return 1."), "{bottom}");
+}
+
+#[test]
+fn the_benchmark_numbers_show_at_40x12() {
+    let mut app = super::scaling_app();
+    keys(&mut app, &[KeyCode::Char('b')]);
+    update(&mut app, Msg::BenchmarkDone(Ok(super::fake_benchmark())));
+    let screen = draw(&app, 40, 12);
+    // Every row of the table, with its largest number whole.
+    for number in ["150.00", "90.00", "95.50", "92.00", "7.40"] {
+        assert!(screen.contains(number), "{number}:\n{screen}");
+    }
+}

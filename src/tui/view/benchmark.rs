@@ -84,14 +84,30 @@ impl App {
                 Style::new().fg(Color::Yellow),
             )
         });
+        // On a small terminal the numbers win over the bars: the table
+        // says everything the chart does.
+        let legend_height = if Line::from(legend.clone()).width() > usize::from(inner.width) {
+            2
+        } else {
+            1
+        };
+        let table_height = threads.len() as u16 + 1;
+        let note_height = u16::from(note.is_some());
+        let chart_height = if inner.height >= legend_height + 4 + table_height + note_height {
+            4
+        } else {
+            0
+        };
         let [legend_area, chart_area, table_area, note_area] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(4),
-            Constraint::Length(threads.len() as u16 + 1),
-            Constraint::Length(u16::from(note.is_some())),
+            Constraint::Length(legend_height),
+            Constraint::Min(chart_height),
+            Constraint::Length(table_height),
+            Constraint::Length(note_height),
         ])
         .areas(inner);
-        Paragraph::new(Line::from(legend)).render(legend_area, buf);
+        Paragraph::new(Line::from(legend))
+            .wrap(Wrap { trim: false })
+            .render(legend_area, buf);
 
         // One group of bars per thread count, sized to fill the width.
         let chart_area = chart_area.inner(ratatui::layout::Margin::new(1, 0));
@@ -144,7 +160,9 @@ impl App {
         for group in bar_groups {
             chart = chart.data(group);
         }
-        chart.render(chart_area, buf);
+        if chart_height > 0 {
+            chart.render(chart_area, buf);
+        }
 
         // The numbers beneath.
         let mut header = vec![Cell::from("threads")];
@@ -163,19 +181,27 @@ impl App {
             }));
             Row::new(cells)
         });
-        Table::new(
-            rows,
-            [
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(9),
-                Constraint::Length(9),
-                Constraint::Length(14),
-            ],
-        )
-        .header(Row::new(header).style(bold()))
-        .column_spacing(2)
-        .render(table_area.inner(ratatui::layout::Margin::new(1, 0)), buf);
+        let table_area = table_area.inner(ratatui::layout::Margin::new(1, 0));
+        // Narrow: columns share the width (a long name is cut, the numbers
+        // still fit).
+        let (widths, spacing) = if table_area.width >= 56 {
+            ([7, 9, 9, 9, 14].map(Constraint::Length), 2)
+        } else {
+            (
+                [
+                    Constraint::Length(7),
+                    Constraint::Fill(1),
+                    Constraint::Fill(1),
+                    Constraint::Fill(1),
+                    Constraint::Fill(1),
+                ],
+                1,
+            )
+        };
+        Table::new(rows, widths)
+            .header(Row::new(header).style(bold()))
+            .column_spacing(spacing)
+            .render(table_area, buf);
         if let Some(note) = note {
             Paragraph::new(note).render(note_area, buf);
         }

@@ -8,17 +8,37 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 impl App {
     pub(super) fn quiz(&self, i: usize, area: Rect, buf: &mut Buffer) {
+        let block = Block::bordered().title(" quiz ");
+        let inner = block.inner(area);
+        let (lines, focus) = self.quiz_lines(i, inner.width);
+        // Nothing is scrolled by hand: on a short terminal the view follows
+        // the focus (the highlighted choice, then the verdict once
+        // answered), so each part shows when it matters.
+        let height = usize::from(inner.height);
+        let scroll = (focus + 1)
+            .saturating_sub(height)
+            .min(lines.len().saturating_sub(height));
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(block)
+            .render(area, buf);
+    }
+
+    /// Quiz `i`'s question on screen, wrapped at `width`, and the line to
+    /// keep in view.
+    fn quiz_lines(&self, i: usize, width: u16) -> (Vec<Line<'static>>, usize) {
         let StepKind::Lesson { quiz, .. } = &self.steps[i].kind else {
-            return;
+            return (Vec::new(), 0);
         };
         let q = &self.quiz;
         let Some(item) = quiz.get(q.question) else {
-            return;
+            return (Vec::new(), 0);
         };
+        let wide = usize::from(width);
         let mut lines = vec![
             Line::styled(
                 format!("Question {} of {}", q.question + 1, quiz.len()),
@@ -26,11 +46,9 @@ impl App {
             ),
             Line::from(""),
         ];
-        lines.extend(markdown::render(
-            &item.question,
-            area.width.saturating_sub(4),
-        ));
+        lines.extend(markdown::render(&item.question, width));
         lines.push(Line::from(""));
+        let mut focus = lines.len() - 1;
         match &item.kind {
             QuizKind::Choice { answer, .. } => {
                 let choices =
@@ -62,10 +80,16 @@ impl App {
                         }
                         (true, false, false) => (' ', "", Style::new()),
                     };
-                    lines.push(Line::styled(
-                        format!("{pointer}{letter}) {choice}{note}"),
-                        style,
-                    ));
+                    let wrapped = markdown::wrap(
+                        &[(format!("{choice}{note}"), style)],
+                        wide,
+                        vec![Span::styled(format!("{pointer}{letter}) "), style)],
+                        vec![Span::raw("   ")],
+                    );
+                    lines.extend(wrapped);
+                    if chosen {
+                        focus = lines.len() - 1;
+                    }
                 }
             }
             QuizKind::Short { accepted } => {
@@ -77,6 +101,7 @@ impl App {
                         Style::new().fg(Color::Cyan),
                     ),
                 ]));
+                focus = lines.len() - 1;
                 if q.answered && !q.results.last().copied().unwrap_or(false) {
                     lines.push(Line::from(format!(
                         "Accepted: {}",
@@ -93,12 +118,15 @@ impl App {
             } else {
                 Line::styled("✗ Not quite.", bold().fg(Color::Red))
             });
-            lines.push(Line::from(item.reason.clone()));
+            lines.extend(markdown::wrap(
+                &[(item.reason.clone(), Style::new())],
+                wide,
+                Vec::new(),
+                Vec::new(),
+            ));
             lines.push(Line::styled("Enter: next", dim()));
+            focus = lines.len() - 1;
         }
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(" quiz "))
-            .render(area, buf);
+        (lines, focus)
     }
 }
