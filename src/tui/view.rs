@@ -7,11 +7,13 @@ mod benchmark;
 mod course_path;
 mod dialogs;
 mod exercise;
+mod history;
 mod lesson;
 mod quiz;
 
 pub use dialogs::help_max_scroll;
-pub use exercise::{exercise_max_scroll, exercise_pane_height, history_scroll_limit};
+pub use exercise::{exercise_max_scroll, exercise_pane_height};
+pub use history::history_scroll_limit;
 pub use lesson::lesson_lines;
 
 use super::app::{App, Screen, StepKind};
