@@ -131,3 +131,13 @@ fn the_readme_key_section_is_the_generated_one() {
         "the README's key section differs; it should read:\n{generated}"
     );
 }
+
+#[test]
+fn a_long_help_line_wraps_on_a_narrow_terminal() {
+    let mut app = with_report(failing_report());
+    update(&mut app, Msg::Resize(60, 40));
+    keys(&mut app, &[KeyCode::Char('?')]);
+    let help = draw(&app, 60, 40);
+    assert!(help.contains("a .bak copy is kept)"), "{help}");
+    assert!(help.contains("                  applied)"), "{help}");
+}

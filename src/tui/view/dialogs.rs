@@ -3,6 +3,7 @@
 use super::{bold, dim};
 use crate::tui::app::App;
 use crate::tui::keys;
+use crate::tui::markdown;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -21,21 +22,24 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-/// The help's lines for the current screen: its key table, then the keys
-/// that work everywhere.
-fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// The help's lines for the current screen, `width` cells wide: its key
+/// table, then the keys that work everywhere (a long description wraps
+/// under its own column).
+fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let row = |keys: String, what: String| {
-        Line::from(vec![
-            Span::styled(format!(" {keys:<17}"), bold().fg(Color::Cyan)),
-            Span::raw(what),
-        ])
+        markdown::wrap(
+            &[(what, Style::new())],
+            usize::from(width),
+            vec![Span::styled(format!(" {keys:<17}"), bold().fg(Color::Cyan))],
+            vec![Span::raw(" ".repeat(18))],
+        )
     };
     let mut lines = vec![Line::from("")];
     for b in keys::current(app) {
-        lines.push(row(keys::keys_of(b), b.help.to_string()));
+        lines.extend(row(keys::keys_of(b), b.help.to_string()));
     }
     for (k, what) in keys::GLOBAL {
-        lines.push(row(k.to_string(), what.to_string()));
+        lines.extend(row(k.to_string(), what.to_string()));
     }
     lines.push(Line::from(""));
     lines.push(Line::styled(" ↑↓ scroll; any other key closes this", dim()));
@@ -44,8 +48,9 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
 
 /// The help box in `area`: centred, at most 76×(its lines) cells.
 fn help_box(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
-    let lines = help_lines(app);
-    (centred(area, 76, lines.len() as u16 + 2), lines)
+    let width = area.width.min(76);
+    let lines = help_lines(app, width.saturating_sub(2));
+    (centred(area, width, lines.len() as u16 + 2), lines)
 }
 
 /// How far the help scrolls on a `width`×`height` terminal.
