@@ -244,7 +244,8 @@ fn push_line(text: &mut String, head: &str, row: &[char]) {
 }
 
 /// Greedy word wrap; a word longer than `width` gets a line of its own.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// (Also the wrap of the accounting's text form.)
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

@@ -132,6 +132,18 @@ const fn only(binding: Binding, when: When) -> Binding {
 }
 
 const HELP: Binding = bind(&[Char('?')], Help, "? keys", "these keys");
+const CONTINUE: Binding = bind(
+    &[Char('c')],
+    Continue,
+    "",
+    "continue at the first unfinished step",
+);
+const BACK_TO_COURSE: Binding = bind(
+    &[Char('q'), Esc, Backspace],
+    Back,
+    "q back",
+    "back to the course",
+);
 
 const PATH: &[Binding] = &[
     bind(&[KDown, Char('j')], Down, "↑↓ move", "the next step"),
@@ -156,13 +168,22 @@ const PATH: &[Binding] = &[
     bind(&[Char('q'), Esc], Quit, "q quit", "quit"),
 ];
 
-const LESSON: &[Binding] = &[
-    bind(&[KDown, Char('j')], Down, "↑↓ scroll", "scroll down"),
-    bind(&[KUp, Char('k')], Up, "", "scroll up"),
-    bind(&[KPageDown, Char(' ')], PageDown, "", "a page down"),
-    bind(&[KPageUp], PageUp, "", "a page up"),
-    bind(&[Home, Char('g')], Top, "", "the top"),
-    bind(&[End, Char('G')], Bottom, "", "the bottom"),
+/// A table of text that scrolls: the six scrolling bindings, then `rest`.
+macro_rules! scrolling_then {
+    ($($rest:expr),* $(,)?) => {
+        &[
+            bind(&[KDown, Char('j')], Down, "↑↓ scroll", "scroll down"),
+            bind(&[KUp, Char('k')], Up, "", "scroll up"),
+            bind(&[KPageDown, Char(' ')], PageDown, "", "a page down"),
+            bind(&[KPageUp], PageUp, "", "a page up"),
+            bind(&[Home, Char('g')], Top, "", "the top"),
+            bind(&[End, Char('G')], Bottom, "", "the bottom"),
+            $($rest),*
+        ]
+    };
+}
+
+const LESSON: &[Binding] = scrolling_then![
     only(
         bind(
             &[Char('b')],
@@ -192,18 +213,8 @@ const LESSON: &[Binding] = &[
         "the previous step",
     ),
     bind(&[Char('t')], Quiz, "t quiz", "take (or retake) the quiz"),
-    bind(
-        &[Char('c')],
-        Continue,
-        "",
-        "continue at the first unfinished step",
-    ),
-    bind(
-        &[Char('q'), Esc, Backspace],
-        Back,
-        "q back",
-        "back to the course",
-    ),
+    CONTINUE,
+    BACK_TO_COURSE,
     HELP,
 ];
 
@@ -241,28 +252,12 @@ const EXERCISE: &[Binding] = &[
     ),
     bind(&[Char('n'), Right], Next, "n next", "the next step"),
     bind(&[Char('p'), Left], Previous, "", "the previous step"),
-    bind(
-        &[Char('c')],
-        Continue,
-        "",
-        "continue at the first unfinished step",
-    ),
-    bind(
-        &[Char('q'), Esc, Backspace],
-        Back,
-        "q back",
-        "back to the course",
-    ),
+    CONTINUE,
+    BACK_TO_COURSE,
     HELP,
 ];
 
-const HISTORY: &[Binding] = &[
-    bind(&[KDown, Char('j')], Down, "↑↓ scroll", "scroll down"),
-    bind(&[KUp, Char('k')], Up, "", "scroll up"),
-    bind(&[KPageDown, Char(' ')], PageDown, "", "a page down"),
-    bind(&[KPageUp], PageUp, "", "a page up"),
-    bind(&[Home, Char('g')], Top, "", "the top"),
-    bind(&[End, Char('G')], Bottom, "", "the bottom"),
+const HISTORY: &[Binding] = scrolling_then![
     bind(
         &[Char('q'), Esc, Enter, Backspace],
         Back,

@@ -4,6 +4,7 @@
 //! tallies it already has; front ends draw it, and [`Accounting::to_text`]
 //! is its plain form for terminals and JSON readers.
 
+use crate::linearizability::timeline::wrap;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -104,25 +105,25 @@ impl Tally {
 }
 
 impl Accounting {
+    /// The widths of the label and sent columns of the tallies' table, in
+    /// characters (the sent column at least as wide as its head, `sent`).
+    pub fn column_widths(&self) -> (usize, usize) {
+        let widest = |f: fn(&Tally) -> &str| {
+            self.tallies
+                .iter()
+                .map(|t| f(t).chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        (widest(|t| &t.label), widest(|t| &t.sent).max("sent".len()))
+    }
+
     /// The accounting as text at most about `width` columns wide: a table
     /// of the tallies (wrong rows marked `✗`), the named commands, the note.
     pub fn to_text(&self, width: usize) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "What was sent and what was applied, {}:", self.place);
-        let label_w = self
-            .tallies
-            .iter()
-            .map(|t| t.label.chars().count())
-            .chain([0])
-            .max()
-            .unwrap_or(0);
-        let sent_w = self
-            .tallies
-            .iter()
-            .map(|t| t.sent.chars().count())
-            .chain(["sent".len()])
-            .max()
-            .unwrap_or(0);
+        let (label_w, sent_w) = self.column_widths();
         let _ = writeln!(out, "  {:label_w$}  {:sent_w$}  applied", "", "sent");
         for t in &self.tallies {
             let applied = t.applied.as_deref().unwrap_or("-");
@@ -151,26 +152,6 @@ impl Accounting {
         }
         out.trim_end().to_string()
     }
-}
-
-/// `text` broken at spaces into lines of at most `width` characters
-/// (a longer word stands alone).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 #[cfg(test)]
@@ -218,11 +199,5 @@ mod tests {
         assert_eq!(json["tallies"][0].get("applied"), None);
         assert_eq!(json["messages"][0]["fate"], "lost");
         assert_eq!(json["messages"][0]["seq"], 7);
-    }
-
-    #[test]
-    fn a_long_note_wraps_at_the_width() {
-        let lines = wrap("aaa bbb ccc ddd", 7);
-        assert_eq!(lines, vec!["aaa bbb", "ccc ddd"]);
     }
 }

@@ -13,19 +13,7 @@ pub fn lines(accounting: &Accounting, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-    let label_w = accounting
-        .tallies
-        .iter()
-        .map(|t| t.label.chars().count())
-        .max()
-        .unwrap_or(0);
-    let sent_w = accounting
-        .tallies
-        .iter()
-        .map(|t| t.sent.chars().count())
-        .chain(["sent".len()])
-        .max()
-        .unwrap_or(0);
+    let (label_w, sent_w) = accounting.column_widths();
     let mut lines = vec![
         Line::styled(format!("In {}:", accounting.place), bold),
         Line::from(""),
