@@ -48,7 +48,7 @@ pub fn raise_descriptor_limit() -> u64 {
                 lim = raised;
             }
         }
-        lim.rlim_cur as u64
+        lim.rlim_cur
     })
 }
 
