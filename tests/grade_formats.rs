@@ -521,3 +521,30 @@ fn junit_fits_the_jenkins_schema_and_xunitparser() {
     );
     assert!(xml.contains("ctrl\\u{1b}name"), "{xml}");
 }
+
+#[test]
+fn rustc_failing_for_its_own_reasons_is_a_tool_fault_not_a_compile_error() {
+    use threadlings::grade::batch::tool_fault;
+    let failed = |detail: &str| {
+        let checks =
+            vec![CheckResult::fail(CheckId::Compile, "does not compile").with_detail(detail)];
+        Report::new("counter", "x.rs", 0, checks)
+    };
+    let emfile = failed(
+        "error: couldn't create a temp dir: Too many open files (os error 24) at path \"/tmp/x\"\n\n",
+    );
+    assert!(tool_fault(&emfile).unwrap().contains("os error 24"));
+    let unreadable =
+        failed("error: couldn't read `/tmp/s/counter.rs`: Permission denied (os error 13)\n");
+    assert!(tool_fault(&unreadable).is_some());
+    // The student's own words, with a source location: a compile error.
+    let student = failed(
+        "error: Too many open files (os error 24)\n --> counter.rs:1:1\n  |\n1 | compile_error!(\"Too many open files (os error 24)\");\n",
+    );
+    assert_eq!(tool_fault(&student), None);
+    let include = failed(
+        "error: couldn't read `/etc/shadow`: Permission denied (os error 13)\n --> counter.rs:2:13\n",
+    );
+    assert_eq!(tool_fault(&include), None);
+    assert_eq!(tool_fault(&report(&[])), None);
+}
