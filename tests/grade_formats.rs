@@ -548,3 +548,28 @@ fn rustc_failing_for_its_own_reasons_is_a_tool_fault_not_a_compile_error() {
     assert_eq!(tool_fault(&include), None);
     assert_eq!(tool_fault(&report(&[])), None);
 }
+
+#[test]
+fn escaped_names_are_printable_and_never_merge() {
+    use std::os::unix::ffi::OsStrExt;
+    use threadlings::grade::discover::escape;
+    let os = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
+    let names = [
+        os(b"bj\xe4rn"),
+        os(b"bj\xf6rn"),
+        os("björn".as_bytes()),
+        os(b"bj\\xe4rn"),
+        os(b"a\nb"),
+        os(b"a\\u{a}b"),
+    ];
+    let escaped: Vec<String> = names.iter().map(|n| escape(n)).collect();
+    assert_eq!(escaped[0], "bj\\xe4rn");
+    assert_eq!(escaped[2], "björn");
+    assert_eq!(escaped[3], "bj\\\\xe4rn");
+    assert_eq!(escaped[4], "a\\u{a}b");
+    let mut unique = escaped.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{escaped:?}");
+    assert!(escaped.iter().all(|e| !e.chars().any(char::is_control)));
+}
