@@ -20,6 +20,18 @@ fn threadlings(args: &[&OsStr]) -> Output {
         .unwrap()
 }
 
+/// `threadlings grade DIR --exercise counter` and `extra`.
+fn grade(dir: &Path, extra: &[&OsStr]) -> Output {
+    let mut args = vec![
+        os("grade"),
+        dir.as_os_str(),
+        os("--exercise"),
+        os("counter"),
+    ];
+    args.extend_from_slice(extra);
+    threadlings(&args)
+}
+
 fn os(s: &str) -> &OsStr {
     OsStr::new(s)
 }
@@ -85,20 +97,19 @@ fn every_entry_appears_once_in_every_format_and_links_are_never_followed() {
     std::fs::create_dir(&dir).unwrap();
     class(&dir);
     let out = root.path().join("out");
-    let run = threadlings(&[
-        os("grade"),
-        dir.as_os_str(),
-        os("--exercise"),
-        os("counter"),
-        os("--format"),
-        os("json,junit,csv,text"),
-        os("--output-dir"),
-        out.as_os_str(),
-        os("--seed"),
-        os("4242"),
-        os("--jobs"),
-        os("2"),
-    ]);
+    let run = grade(
+        &dir,
+        &[
+            os("--format"),
+            os("json,junit,csv,text"),
+            os("--output-dir"),
+            out.as_os_str(),
+            os("--seed"),
+            os("4242"),
+            os("--jobs"),
+            os("2"),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     // Refused entries make the batch's exit status 1; the reports exist.
     assert_eq!(run.status.code(), Some(1), "{stderr}");
@@ -202,14 +213,7 @@ fn a_hard_link_the_sandbox_cannot_read_is_refused_not_echoed() {
     std::fs::write(&secret, "root:SECRET-HASH:0:0\n").unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::hard_link(&secret, dir.join("eve.rs")).unwrap();
-    let run = threadlings(&[
-        os("grade"),
-        dir.as_os_str(),
-        os("--exercise"),
-        os("counter"),
-        os("--format"),
-        os("json"),
-    ]);
+    let run = grade(&dir, &[os("--format"), os("json")]);
     let json = String::from_utf8_lossy(&run.stdout);
     assert_eq!(run.status.code(), Some(1), "{json}");
     assert!(!json.contains("SECRET-HASH"), "{json}");
@@ -224,16 +228,15 @@ fn a_report_that_cannot_be_written_is_found_before_grading() {
     copy("correct/std_mpsc.rs", &dir.join("ann.rs"));
     let target = root.path().join("missing/dir/report.xml");
     let started = std::time::Instant::now();
-    let run = threadlings(&[
-        os("grade"),
-        dir.as_os_str(),
-        os("--exercise"),
-        os("counter"),
-        os("--format"),
-        os("junit"),
-        os("--output"),
-        target.as_os_str(),
-    ]);
+    let run = grade(
+        &dir,
+        &[
+            os("--format"),
+            os("junit"),
+            os("--output"),
+            target.as_os_str(),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("does not exist"), "{stderr}");
@@ -241,30 +244,28 @@ fn a_report_that_cannot_be_written_is_found_before_grading() {
     assert!(!stderr.contains("passed every check"), "{stderr}");
     eprintln!("refused in {:?}", started.elapsed());
     // Several formats to one file: refused too.
-    let run = threadlings(&[
-        os("grade"),
-        dir.as_os_str(),
-        os("--exercise"),
-        os("counter"),
-        os("--format"),
-        os("json,csv"),
-        os("--output"),
-        root.path().join("r").as_os_str(),
-    ]);
+    let run = grade(
+        &dir,
+        &[
+            os("--format"),
+            os("json,csv"),
+            os("--output"),
+            root.path().join("r").as_os_str(),
+        ],
+    );
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("--output-dir"));
     // Written atomically: only the report is left, no temporary file.
     let target = root.path().join("report.xml");
-    let run = threadlings(&[
-        os("grade"),
-        dir.as_os_str(),
-        os("--exercise"),
-        os("counter"),
-        os("--format"),
-        os("junit"),
-        os("--output"),
-        target.as_os_str(),
-    ]);
+    let run = grade(
+        &dir,
+        &[
+            os("--format"),
+            os("junit"),
+            os("--output"),
+            target.as_os_str(),
+        ],
+    );
     assert_eq!(
         run.status.code(),
         Some(0),
