@@ -309,3 +309,47 @@ fn a_tool_fault_is_a_tool_error_and_the_exit_status_says_so() {
     );
     assert!(ann["checks"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_link_swapped_in_after_listing_is_not_followed() {
+    use threadlings::grade::{self, GradeOptions, Submission, Weights};
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("subs");
+    std::fs::create_dir_all(dir.join("bo")).unwrap();
+    // Listed as a file and a folder; links by the time they are opened.
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("al.rs")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("bo/counter.rs")).unwrap();
+    let outside = root.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    copy("correct/std_mpsc.rs", &outside.join("counter.rs"));
+    std::os::unix::fs::symlink(&outside, dir.join("cy")).unwrap();
+    let listed = |student: &str, entry: &str, inner: Option<&str>| Submission {
+        student: student.into(),
+        entry: dir.join(entry),
+        inner: inner.map(Into::into),
+        shown: entry.into(),
+        refused: None,
+    };
+    let subs = [
+        listed("al", "al.rs", None),
+        listed("bo", "bo", Some("counter.rs")),
+        listed("cy", "cy", Some("counter.rs")),
+    ];
+    let ex = threadlings::exercise::find("counter").unwrap();
+    let options = GradeOptions {
+        jobs: 1,
+        isolation: None,
+        weights: Weights::default_for(ex),
+        seed: Some(1),
+    };
+    let graded = grade::grade(ex, &subs, &options, &|_| {});
+    for g in &graded {
+        let why = g.outcome.as_ref().expect_err("refused").to_string();
+        assert!(
+            why.contains("symbolic link"),
+            "{}: {why}",
+            g.submission.student
+        );
+        assert!(!why.contains("root:x:0:0"));
+    }
+}

@@ -59,6 +59,7 @@ struct OutputArgs {
     output_dir: Option<PathBuf>,
 }
 
+/// `grade DIR --exercise ID ...`, or `grade merge PART.json...`.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct GradeArgs {
