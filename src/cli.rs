@@ -36,7 +36,7 @@ enum Verb {
     /// Compile an exercise file and check it on real threads under load.
     Check(CheckArgs),
     /// Grade a directory of submissions, each isolated in a sandbox.
-    Grade(grade::GradeArgs),
+    Grade(Box<grade::GradeArgs>),
     /// List the exercises.
     List,
     /// Test hook: save progress in a loop forever (for kill tests).
@@ -83,7 +83,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command.take() {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
-        Some(Verb::Grade(args)) => grade::run(args),
+        Some(Verb::Grade(args)) => grade::run(*args),
         Some(Verb::List) => list(),
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
         None => tutor(cli, process_start),

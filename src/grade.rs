@@ -6,10 +6,15 @@
 //! and the formats return strings.
 
 pub mod batch;
+pub mod budget;
+pub mod discover;
 pub mod format;
+pub mod merge;
 pub mod score;
+mod stage;
 
-pub use batch::{Event, GradeOptions, Graded, Submission, discover, grade};
+pub use batch::{Event, GradeOptions, Graded, NotGraded, grade};
+pub use discover::{Submission, discover, partition};
 pub use format::Format;
 pub use score::Weights;
 
@@ -25,4 +30,8 @@ pub enum GradeError {
     /// The chosen format cannot represent this batch.
     #[error("{0}")]
     Format(String),
+    /// A partial report given to `grade merge` is unreadable or does not
+    /// fit the others.
+    #[error("{0}")]
+    Merge(String),
 }

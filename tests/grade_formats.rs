@@ -8,7 +8,7 @@ use std::time::Duration;
 use threadlings::engine::report::{CheckId, CheckResult, Report};
 use threadlings::exercise;
 use threadlings::grade::format::{Format, render};
-use threadlings::grade::{Graded, Submission, Weights, discover};
+use threadlings::grade::{Graded, NotGraded, Submission, Weights, discover};
 use threadlings::sandbox::Protections;
 
 fn counter() -> &'static exercise::Exercise {
@@ -38,14 +38,21 @@ fn report(failing: &[CheckId]) -> Report {
     r
 }
 
+fn sub(student: &str, file: &str) -> Submission {
+    Submission {
+        student: student.into(),
+        entry: PathBuf::from(file),
+        inner: None,
+        shown: file.into(),
+        refused: None,
+    }
+}
+
 fn graded(student: &str, failing: &[CheckId]) -> Graded {
     let w = Weights::default_for(counter());
     let r = report(failing);
     Graded {
-        submission: Submission {
-            student: student.into(),
-            file: PathBuf::from(format!("/subs/{student}.rs")),
-        },
+        submission: sub(student, &format!("/subs/{student}.rs")),
         score: w.score(&r),
         outcome: Ok(r),
         duration: Duration::from_millis(1500),
@@ -57,11 +64,8 @@ fn batch() -> Vec<Graded> {
         graded("alice", &[]),
         graded("bob, jr", &[CheckId::Hang, CheckId::Panic]),
         Graded {
-            submission: Submission {
-                student: "carol".into(),
-                file: PathBuf::from("/subs/carol/counter.rs"),
-            },
-            outcome: Err("the tool broke".into()),
+            submission: sub("carol", "/subs/carol/counter.rs"),
+            outcome: Err(NotGraded::Tool("the tool broke".into())),
             score: 0.0,
             duration: Duration::from_millis(3),
         },
@@ -198,18 +202,19 @@ fn csv_has_the_header_and_a_row_per_student() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "student,score,compile,owner-thread,correctness,linearizable,lost-messages,leaked-workers,hang,busy-loop,panic"
+        "student,verdict,score,compile,owner-thread,correctness,linearizable,lost-messages,leaked-workers,hang,busy-loop,panic,error"
     );
     assert_eq!(lines.len(), 4);
     assert_eq!(
         lines[1],
-        "alice,100,pass,pass,pass,pass,pass,pass,pass,pass,pass"
+        "alice,passed,100,pass,pass,pass,pass,pass,pass,pass,pass,pass,"
     );
     assert_eq!(
         lines[2],
-        "\"bob, jr\",75,pass,pass,pass,pass,pass,pass,fail,pass,fail"
+        "\"bob, jr\",failed,75,pass,pass,pass,pass,pass,pass,fail,pass,fail,"
     );
-    assert!(lines[3].starts_with("carol,0,not-checked"));
+    assert!(lines[3].starts_with("carol,error,0,not-checked"));
+    assert!(lines[3].ends_with(",not graded: tool error: the tool broke"));
 }
 
 #[test]
@@ -228,7 +233,11 @@ fn json_and_text_carry_scores_and_protections() {
     assert_eq!(students[1]["checks"][6]["status"], "failed");
     assert!(students[1]["checks"][6]["message"].is_string());
     assert_eq!(students[2]["verdict"], "error");
-    assert_eq!(students[2]["error"], "the tool broke");
+    assert_eq!(
+        students[2]["error"],
+        "not graded: tool error: the tool broke"
+    );
+    assert_eq!(students[2]["error_kind"], "tool");
     let table = render(Format::Text, counter(), &batch(), &w).unwrap();
     assert!(table.contains("landlock-fs"), "{table}");
     assert!(table.contains("bob, jr"), "{table}");
@@ -247,9 +256,11 @@ fn discovery_takes_files_and_folders() {
     std::fs::write(p.join("README.md"), "").unwrap();
     let subs = discover(p, counter()).unwrap();
     let names: Vec<_> = subs.iter().map(|s| s.student.as_str()).collect();
-    assert_eq!(names, ["ann", "ben", "cat"]);
-    assert!(subs[1].file.ends_with("ben/counter.rs"));
-    assert!(subs[2].file.ends_with("cat/mine.rs"));
+    assert_eq!(names, ["README.md", "ann", "ben", "cat"]);
+    assert!(subs[0].refused.as_ref().unwrap().contains("neither"));
+    assert!(subs[1..].iter().all(|s| s.refused.is_none()));
+    assert!(subs[2].file().ends_with("ben/counter.rs"));
+    assert!(subs[3].file().ends_with("cat/mine.rs"));
     let empty = tempfile::tempdir().unwrap();
     assert!(discover(empty.path(), counter()).is_err());
 }
@@ -287,4 +298,278 @@ fn cli_usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown check \"nope\""));
     let out = run(&["grade", d, "--exercise", "nosuch"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+fn compile_failure(student: &str) -> Graded {
+    let w = Weights::default_for(counter());
+    let mut checks = vec![
+        CheckResult::fail(
+            CheckId::Compile,
+            "does not compile (rustc's messages below)",
+        )
+        .with_detail("error[E0425]: cannot find value `x`\n --> alice.rs:3:5"),
+    ];
+    checks.extend(
+        counter()
+            .checks
+            .iter()
+            .skip(1)
+            .map(|&id| CheckResult::not_checked(id, "not checked")),
+    );
+    let r = Report::new("counter", "x.rs", 0, checks);
+    Graded {
+        submission: sub(student, &format!("/subs/{student}.rs")),
+        score: w.score(&r),
+        outcome: Ok(r),
+        duration: Duration::from_millis(2),
+    }
+}
+
+#[test]
+fn a_file_that_does_not_compile_scores_0_not_minus_0() {
+    let w = Weights::default_for(counter());
+    let batch = vec![compile_failure("zed")];
+    assert!(batch[0].score.is_sign_positive());
+    let json = render(Format::Json, counter(), &batch, &w).unwrap();
+    assert!(!json.contains("-0"), "{json}");
+    let csv = render(Format::Csv, counter(), &batch, &w).unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("zed,failed,0,"),
+        "{csv}"
+    );
+    let text = render(Format::Text, counter(), &batch, &w).unwrap();
+    assert!(!text.contains("-0"), "{text}");
+    // The compile row's promised messages are there.
+    assert!(
+        text.contains("error[E0425]: cannot find value `x`"),
+        "{text}"
+    );
+    assert!(text.contains("--> alice.rs:3:5"), "{text}");
+}
+
+#[test]
+fn csv_defuses_formulas_in_every_cell() {
+    let w = Weights::default_for(counter());
+    let mut batch = vec![
+        graded("=HYPERLINK(\"http://x\")", &[]),
+        graded("+1", &[]),
+        graded("-2", &[]),
+        graded("@SUM(A1)", &[]),
+    ];
+    batch.push(Graded {
+        submission: sub("dave", "/subs/dave.rs"),
+        outcome: Err(NotGraded::Refused("=cmd|' /C calc'!A0".into())),
+        score: 0.0,
+        duration: Duration::ZERO,
+    });
+    let csv = render(Format::Csv, counter(), &batch, &w).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[1].starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",passed,"),
+        "{csv}"
+    );
+    assert!(lines[2].starts_with("'+1,"), "{csv}");
+    assert!(lines[3].starts_with("'-2,"), "{csv}");
+    assert!(lines[4].starts_with("'@SUM(A1),"), "{csv}");
+    assert!(
+        lines[5].ends_with(",not graded: =cmd|' /C calc'!A0"),
+        "{csv}"
+    );
+    for line in &lines[1..] {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} in {line}");
+        }
+    }
+}
+
+/// The attributes the Jenkins JUnit schema (xunit-plugin's junit-10.xsd,
+/// the schema Jenkins validates against) allows per element, the required
+/// ones first, and the elements allowed inside.
+fn jenkins_schema(
+    tag: &str,
+) -> Option<(
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+)> {
+    Some(match tag {
+        "testsuites" => (
+            &[],
+            &["name", "time", "tests", "failures", "errors"],
+            &["testsuite"],
+        ),
+        "testsuite" => (
+            &["name", "tests", "failures", "errors"],
+            &[
+                "group",
+                "time",
+                "skipped",
+                "timestamp",
+                "hostname",
+                "id",
+                "package",
+                "file",
+                "log",
+                "url",
+            ],
+            &[
+                "testsuite",
+                "properties",
+                "testcase",
+                "system-out",
+                "system-err",
+            ],
+        ),
+        "properties" => (&[], &[], &["property"]),
+        "property" => (&["name", "value"], &[], &[]),
+        "testcase" => (
+            &["name"],
+            &["time", "classname", "group"],
+            &["skipped", "error", "failure", "system-out", "system-err"],
+        ),
+        "failure" | "error" | "skipped" => (&[], &["type", "message"], &[]),
+        _ => return None,
+    })
+}
+
+fn check_against_schema(node: roxmltree::Node, problems: &mut Vec<String>) {
+    let tag = node.tag_name().name();
+    let Some((required, optional, children)) = jenkins_schema(tag) else {
+        problems.push(format!("<{tag}> is not in the schema"));
+        return;
+    };
+    for a in node.attributes() {
+        if !required.contains(&a.name()) && !optional.contains(&a.name()) {
+            problems.push(format!("<{tag}> has attribute {}", a.name()));
+        }
+        if a.name() == "time" && !a.value().chars().all(|c| c.is_ascii_digit() || c == '.') {
+            problems.push(format!("<{tag}> time {:?}", a.value()));
+        }
+    }
+    for r in required {
+        if node.attribute(*r).is_none() {
+            problems.push(format!("<{tag}> lacks {r}"));
+        }
+    }
+    for child in node.children().filter(|n| n.is_element()) {
+        if !children.contains(&child.tag_name().name()) {
+            problems.push(format!("<{tag}> holds <{}>", child.tag_name().name()));
+        }
+        check_against_schema(child, problems);
+    }
+}
+
+#[test]
+fn junit_fits_the_jenkins_schema_and_xunitparser() {
+    let w = Weights::default_for(counter());
+    let mut batch = batch();
+    batch.push(graded("bob.smith", &[CheckId::Hang]));
+    batch.push(graded("ctrl\u{1b}name", &[]));
+    batch.push(compile_failure("zed"));
+    let xml = render(Format::Junit, counter(), &batch, &w).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let mut problems = Vec::new();
+    check_against_schema(doc.root_element(), &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}\n{xml}");
+    for suite in doc.root_element().children().filter(|n| n.is_element()) {
+        let name = suite.attribute("name").unwrap();
+        // xunitparser keeps properties in a dict: a repeated name is lost.
+        let props: Vec<(&str, &str)> = suite
+            .descendants()
+            .filter(|n| n.has_tag_name("property"))
+            .map(|p| (p.attribute("name").unwrap(), p.attribute("value").unwrap()))
+            .collect();
+        let mut names: Vec<&str> = props.iter().map(|p| p.0).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), props.len(), "{name}: {props:?}");
+        let prop = |k: &str| props.iter().find(|p| p.0 == k).map(|p| p.1);
+        assert_eq!(prop("student"), Some(name));
+        assert!(prop("score").is_some() && prop("max_score") == Some("100"));
+        // Every case has a classname whose last dot separates the exercise.
+        for case in suite.children().filter(|n| n.has_tag_name("testcase")) {
+            let class = case.attribute("classname").unwrap_or_default();
+            assert_eq!(class.split('.').count(), 2, "{name}: {class}");
+            assert!(class.starts_with("counter."), "{class}");
+        }
+    }
+    let suite = |n: &str| {
+        doc.root_element()
+            .children()
+            .find(|s| s.attribute("name") == Some(n))
+            .unwrap()
+    };
+    let bob = suite("bob.smith");
+    let case = bob.children().find(|n| n.has_tag_name("testcase")).unwrap();
+    assert_eq!(case.attribute("classname"), Some("counter.bob%2Esmith"));
+    let carol = suite("carol");
+    let error = carol
+        .descendants()
+        .find(|n| n.has_tag_name("error"))
+        .unwrap();
+    assert_eq!(error.attribute("type"), Some("tool-error"));
+    assert_eq!(carol.attribute("errors"), Some("1"));
+    assert_eq!(doc.root_element().attribute("skipped"), None);
+    assert_eq!(
+        suite("zed")
+            .descendants()
+            .find(|n| n.has_tag_name("property") && n.attribute("name") == Some("score"))
+            .unwrap()
+            .attribute("value"),
+        Some("0")
+    );
+    assert!(xml.contains("ctrl\\u{1b}name"), "{xml}");
+}
+
+#[test]
+fn rustc_failing_for_its_own_reasons_is_a_tool_fault_not_a_compile_error() {
+    use threadlings::grade::batch::tool_fault;
+    let failed = |detail: &str| {
+        let checks =
+            vec![CheckResult::fail(CheckId::Compile, "does not compile").with_detail(detail)];
+        Report::new("counter", "x.rs", 0, checks)
+    };
+    let emfile = failed(
+        "error: couldn't create a temp dir: Too many open files (os error 24) at path \"/tmp/x\"\n\n",
+    );
+    assert!(tool_fault(&emfile).unwrap().contains("os error 24"));
+    let unreadable =
+        failed("error: couldn't read `/tmp/s/counter.rs`: Permission denied (os error 13)\n");
+    assert!(tool_fault(&unreadable).is_some());
+    // The student's own words, with a source location: a compile error.
+    let student = failed(
+        "error: Too many open files (os error 24)\n --> counter.rs:1:1\n  |\n1 | compile_error!(\"Too many open files (os error 24)\");\n",
+    );
+    assert_eq!(tool_fault(&student), None);
+    let include = failed(
+        "error: couldn't read `/etc/shadow`: Permission denied (os error 13)\n --> counter.rs:2:13\n",
+    );
+    assert_eq!(tool_fault(&include), None);
+    assert_eq!(tool_fault(&report(&[])), None);
+}
+
+#[test]
+fn escaped_names_are_printable_and_never_merge() {
+    use std::os::unix::ffi::OsStrExt;
+    use threadlings::grade::discover::escape;
+    let os = |b: &[u8]| std::ffi::OsStr::from_bytes(b).to_os_string();
+    let names = [
+        os(b"bj\xe4rn"),
+        os(b"bj\xf6rn"),
+        os("björn".as_bytes()),
+        os(b"bj\\xe4rn"),
+        os(b"a\nb"),
+        os(b"a\\u{a}b"),
+    ];
+    let escaped: Vec<String> = names.iter().map(|n| escape(n)).collect();
+    assert_eq!(escaped[0], "bj\\xe4rn");
+    assert_eq!(escaped[2], "björn");
+    assert_eq!(escaped[3], "bj\\\\xe4rn");
+    assert_eq!(escaped[4], "a\\u{a}b");
+    let mut unique = escaped.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{escaped:?}");
+    assert!(escaped.iter().all(|e| !e.chars().any(char::is_control)));
 }

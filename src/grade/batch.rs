@@ -1,99 +1,17 @@
 //! Finding submissions and checking them in parallel.
 
-use super::GradeError;
+use super::discover::Submission;
 use super::score::Weights;
-use crate::engine::report::Report;
+use super::stage::{self, StageError};
+use crate::engine::report::{CheckId, Report};
 use crate::engine::{self, CheckOptions, Checked, Isolation};
 use crate::exercise::Exercise;
 use crate::sandbox::Protections;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-/// One student's submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
-    /// The file or folder name, without `.rs`.
-    pub student: String,
-    /// The file to check.
-    pub file: PathBuf,
-}
-
-/// Finds the submissions in `dir`: every `<student>.rs`, and every
-/// `<student>/` folder holding the exercise's file (e.g. `counter.rs`) or a
-/// single `.rs` file. Sorted by student name.
-pub fn discover(dir: &Path, exercise: &Exercise) -> Result<Vec<Submission>, GradeError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        GradeError::Submissions(format!(
-            "cannot read the submissions directory {}: {e}",
-            dir.display()
-        ))
-    })?;
-    let wanted = Path::new(exercise.file)
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_file() {
-            if let Some(student) = name.strip_suffix(".rs") {
-                found.push(Submission {
-                    student: student.to_string(),
-                    file: path,
-                });
-            }
-        } else if path.is_dir() {
-            let exact = path.join(&wanted);
-            if exact.is_file() {
-                found.push(Submission {
-                    student: name,
-                    file: exact,
-                });
-                continue;
-            }
-            let rs: Vec<PathBuf> = std::fs::read_dir(&path)
-                .map(|d| {
-                    d.flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "rs"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            match rs.as_slice() {
-                [one] => found.push(Submission {
-                    student: name,
-                    file: one.clone(),
-                }),
-                [] => problems.push(format!("{name}/ holds no .rs file")),
-                _ => problems.push(format!(
-                    "{name}/ holds several .rs files and no {}",
-                    wanted.to_string_lossy()
-                )),
-            }
-        }
-    }
-    if found.is_empty() {
-        let why = if problems.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", problems.join("; "))
-        };
-        return Err(GradeError::Submissions(format!(
-            "no submissions in {}: expected <student>.rs files or <student>/ folders holding {}{why}",
-            dir.display(),
-            wanted.to_string_lossy()
-        )));
-    }
-    found.sort_by(|a, b| a.student.cmp(&b.student));
-    Ok(found)
-}
 
 /// How to grade a batch.
 #[derive(Debug, Clone)]
@@ -108,13 +26,50 @@ pub struct GradeOptions {
     pub seed: Option<u64>,
 }
 
+/// Why a submission has no verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotGraded {
+    /// The entry is not a gradable submission (a link, a folder without
+    /// the exercise's file, two entries of one student, unreadable).
+    Refused(String),
+    /// The tool failed (no descriptors, a broken toolchain): never the
+    /// student's fault, and the batch exits non-zero.
+    Tool(String),
+}
+
+impl NotGraded {
+    /// `submission` or `tool`, as JSON writes it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NotGraded::Refused(_) => "submission",
+            NotGraded::Tool(_) => "tool",
+        }
+    }
+
+    /// The reason alone.
+    pub fn reason(&self) -> &str {
+        match self {
+            NotGraded::Refused(r) | NotGraded::Tool(r) => r,
+        }
+    }
+}
+
+impl std::fmt::Display for NotGraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotGraded::Refused(r) => write!(f, "not graded: {r}"),
+            NotGraded::Tool(r) => write!(f, "not graded: tool error: {r}"),
+        }
+    }
+}
+
 /// One graded submission.
 #[derive(Debug, Clone)]
 pub struct Graded {
     /// The submission.
     pub submission: Submission,
-    /// The verdict, or why the tool could not produce one.
-    pub outcome: Result<Report, String>,
+    /// The verdict, or why there is none.
+    pub outcome: Result<Report, NotGraded>,
     /// Points earned (0 without a report).
     pub score: f64,
     /// Wall time spent on this submission.
@@ -157,7 +112,10 @@ pub fn grade(
 ) -> Vec<Graded> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Graded>>> = Mutex::new(vec![None; submissions.len()]);
-    let jobs = options.jobs.clamp(1, submissions.len().max(1));
+    // Never more at once than descriptors and memory allow (see budget).
+    let jobs = super::budget::plan(options.jobs)
+        .jobs
+        .clamp(1, submissions.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -182,15 +140,14 @@ pub fn grade(
 
 fn grade_one(exercise: &'static Exercise, sub: &Submission, options: &GradeOptions) -> Graded {
     let started = Instant::now();
-    let mut check = CheckOptions::new();
-    if let Some(seed) = options.seed {
-        check.seed = seed;
-    }
-    check.isolation = options.isolation.clone();
-    let outcome = match engine::check(exercise, &sub.file, &check) {
-        Ok(Checked::Done(report)) => Ok(report),
-        Ok(Checked::Cancelled) => Err("the check was cancelled".to_string()),
-        Err(e) => Err(e.to_string()),
+    let outcome = match &sub.refused {
+        Some(why) => Err(NotGraded::Refused(why.clone())),
+        // A fault of the tool may be passing (a descriptor or memory
+        // shortage while others finish): one more try before reporting it.
+        None => match check_one(exercise, sub, options) {
+            Err(NotGraded::Tool(_)) => check_one(exercise, sub, options),
+            other => other,
+        },
     };
     let score = outcome.as_ref().map_or(0.0, |r| options.weights.score(r));
     Graded {
@@ -199,4 +156,77 @@ fn grade_one(exercise: &'static Exercise, sub: &Submission, options: &GradeOptio
         score,
         duration: started.elapsed(),
     }
+}
+
+fn check_one(
+    exercise: &'static Exercise,
+    sub: &Submission,
+    options: &GradeOptions,
+) -> Result<Report, NotGraded> {
+    // The exercise's own file name, so messages read as for `check`.
+    let name = Path::new(exercise.file)
+        .file_name()
+        .unwrap_or(OsStr::new("solution.rs"));
+    let reader = options.isolation.as_ref().map(|i| &i.sandbox);
+    let staged = stage::stage(sub, name, reader).map_err(|e| match e {
+        StageError::Refused(r) => NotGraded::Refused(r),
+        StageError::Tool(r) => NotGraded::Tool(r),
+    })?;
+    let mut check = CheckOptions::new();
+    if let Some(seed) = options.seed {
+        check.seed = seed;
+    }
+    check.isolation = options.isolation.clone();
+    let mut report = match engine::check(exercise, &staged.file, &check) {
+        Ok(Checked::Done(report)) => report,
+        Ok(Checked::Cancelled) => return Err(NotGraded::Tool("the check was cancelled".into())),
+        Err(e) => {
+            return Err(NotGraded::Tool(stage::unstage(
+                &e.to_string(),
+                &staged.file,
+                &sub.shown,
+            )));
+        }
+    };
+    let real = std::fs::canonicalize(&staged.file).unwrap_or_else(|_| staged.file.clone());
+    let fix = |text: &str| {
+        stage::unstage(
+            &stage::unstage(text, &real, &sub.shown),
+            &staged.file,
+            &sub.shown,
+        )
+    };
+    report.file = sub.shown.clone();
+    for c in &mut report.checks {
+        c.message = fix(&c.message);
+        c.detail = c.detail.as_deref().map(fix);
+    }
+    if let Some(fault) = tool_fault(&report) {
+        return Err(NotGraded::Tool(format!(
+            "rustc failed for a reason of its own, not the submission's: {fault}"
+        )));
+    }
+    Ok(report)
+}
+
+/// A compile failure that is the machine's, not the code's: rustc reporting
+/// an operating-system error (`Too many open files (os error 24)`) with no
+/// source location under it. A student's `compile_error!` always has one.
+pub fn tool_fault(report: &Report) -> Option<String> {
+    let compile = report.check(CheckId::Compile)?;
+    if compile.passed {
+        return None;
+    }
+    let detail = compile.detail.as_deref()?;
+    let lines: Vec<&str> = detail.lines().collect();
+    lines.iter().enumerate().find_map(|(i, line)| {
+        if !(line.starts_with("error: ") && line.contains("(os error ")) {
+            return None;
+        }
+        let located = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with("error"))
+            .any(|l| l.trim_start().starts_with("--> "));
+        (!located).then(|| line.trim_start_matches("error: ").to_string())
+    })
 }

@@ -1,9 +1,11 @@
 //! The batch in the formats grading platforms read.
 
+mod junit;
+
 use super::GradeError;
 use super::batch::Graded;
 use super::score::{Weights, round2};
-use crate::engine::report::Status;
+use crate::engine::report::{CheckId, Status};
 use crate::exercise::Exercise;
 use crate::sandbox::Protections;
 use serde_json::{Value, json};
@@ -24,6 +26,30 @@ pub enum Format {
     Text,
 }
 
+impl Format {
+    /// The file name `--output-dir` writes this format to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Json => "report.json",
+            Format::Junit => "report.xml",
+            Format::Gradescope => "results.json",
+            Format::Csv => "report.csv",
+            Format::Text => "report.txt",
+        }
+    }
+}
+
+/// Which share of a class a report covers (`grade --partition k/n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Part {
+    /// This share, from 1.
+    pub k: usize,
+    /// The number of shares.
+    pub n: usize,
+    /// Entries in the whole directory (all shares together).
+    pub entries: usize,
+}
+
 /// Renders the batch in `format`.
 pub fn render(
     format: Format,
@@ -31,9 +57,20 @@ pub fn render(
     graded: &[Graded],
     weights: &Weights,
 ) -> Result<String, GradeError> {
+    render_part(format, exercise, graded, weights, None)
+}
+
+/// Renders one share of a class; JSON records the share, for `grade merge`.
+pub fn render_part(
+    format: Format,
+    exercise: &Exercise,
+    graded: &[Graded],
+    weights: &Weights,
+    part: Option<Part>,
+) -> Result<String, GradeError> {
     Ok(match format {
-        Format::Json => json_batch(exercise, graded, weights),
-        Format::Junit => junit(graded),
+        Format::Json => json_batch(exercise, graded, weights, part),
+        Format::Junit => junit::render(exercise, graded, weights),
         Format::Gradescope => match graded {
             [one] => gradescope(one, weights),
             _ => {
@@ -87,7 +124,12 @@ fn batch_protections(graded: &[Graded]) -> Option<Protections> {
     graded.iter().find_map(Graded::protections)
 }
 
-fn json_batch(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
+fn json_batch(
+    exercise: &Exercise,
+    graded: &[Graded],
+    weights: &Weights,
+    part: Option<Part>,
+) -> String {
     let students: Vec<Value> = graded
         .iter()
         .map(|g| {
@@ -117,7 +159,7 @@ fn json_batch(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> Stri
             };
             json!({
                 "student": g.submission.student,
-                "file": g.submission.file.display().to_string(),
+                "file": g.submission.shown,
                 "verdict": g.verdict(),
                 "score": g.score,
                 "max_score": round2(weights.max()),
@@ -126,70 +168,34 @@ fn json_batch(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> Stri
                 "timings": timings,
                 "checks": checks,
                 "protections": g.protections(),
-                "error": g.outcome.as_ref().err(),
+                "error": g.outcome.as_ref().err().map(ToString::to_string),
+                "error_kind": g.outcome.as_ref().err().map(|e| e.kind()),
             })
         })
         .collect();
-    let value = json!({
+    let points: serde_json::Map<String, Value> = weights
+        .points()
+        .iter()
+        .map(|(id, w)| (id.as_str().to_string(), json!(round2(*w))))
+        .collect();
+    let mut value = json!({
         "exercise": exercise.id,
         "max_score": round2(weights.max()),
+        "weights": points,
         "protections": batch_protections(graded),
         "students": students,
     });
-    serde_json::to_string_pretty(&value).expect("JSON values serialise") + "\n"
-}
-
-fn junit(graded: &[Graded]) -> String {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new("threadlings-grade");
-    let mut total = std::time::Duration::ZERO;
-    for g in graded {
-        total += g.duration;
-        let mut suite = TestSuite::new(g.submission.student.as_str());
-        suite.set_time(g.duration);
-        match &g.outcome {
-            Ok(r) => {
-                for c in &r.checks {
-                    let status = match c.status {
-                        Status::Passed => TestCaseStatus::success(),
-                        Status::Failed | Status::NotChecked => {
-                            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                            s.set_message(c.message.as_str());
-                            s.set_type(match c.status {
-                                Status::Failed => "failed",
-                                _ => "not-checked",
-                            });
-                            if let Some(d) = &c.detail {
-                                s.set_description(d.as_str());
-                            }
-                            s
-                        }
-                    };
-                    let mut case = TestCase::new(c.id.as_str(), status);
-                    case.set_classname(format!("{}.{}", r.exercise, g.submission.student));
-                    suite.add_test_case(case);
-                }
-                if let Some(p) = r.protections {
-                    suite.add_property(("protections", describe_protections(Some(p)).as_str()));
-                }
-            }
-            Err(e) => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                s.set_message(e.as_str());
-                suite.add_test_case(TestCase::new("grade", s));
-            }
-        }
-        report.add_test_suite(suite);
+    if let Some(part) = part {
+        value["partition"] = json!(part);
     }
-    report.set_time(total);
-    report.to_string().expect("JUnit serialises") + "\n"
+    serde_json::to_string_pretty(&value).expect("JSON values serialise") + "\n"
 }
 
 fn gradescope(g: &Graded, weights: &Weights) -> String {
     let mut output = format!(
         "{} ({}): {}\nSandbox: {}\n",
         g.submission.student,
-        g.submission.file.display(),
+        g.submission.shown,
         g.verdict(),
         describe_protections(g.protections())
     );
@@ -219,7 +225,7 @@ fn gradescope(g: &Graded, weights: &Weights) -> String {
                 .collect()
         }
         Err(e) => {
-            let _ = writeln!(output, "the grader could not check this submission: {e}");
+            let _ = writeln!(output, "{e}");
             Vec::new()
         }
     };
@@ -232,11 +238,19 @@ fn gradescope(g: &Graded, weights: &Weights) -> String {
     serde_json::to_string_pretty(&value).expect("JSON values serialise") + "\n"
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV cell: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab
+/// or carriage return defused with `'` so spreadsheets show it as text
+/// instead of running it as a formula.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -248,24 +262,36 @@ fn cell(status: Option<Status>) -> &'static str {
     }
 }
 
+fn status_of(g: &Graded, id: CheckId) -> Option<Status> {
+    g.outcome
+        .as_ref()
+        .ok()
+        .and_then(|r| r.check(id))
+        .map(|c| c.status)
+}
+
 fn csv(exercise: &Exercise, graded: &[Graded]) -> String {
-    let mut out = String::from("student,score");
+    let mut out = String::from("student,verdict,score");
     for id in exercise.checks {
         out.push(',');
         out.push_str(id.as_str());
     }
-    out.push('\n');
+    out.push_str(",error\n");
     for g in graded {
-        let _ = write!(out, "{},{}", csv_field(&g.submission.student), g.score);
+        let _ = write!(
+            out,
+            "{},{},{}",
+            csv_field(&g.submission.student),
+            g.verdict(),
+            g.score
+        );
         for &id in exercise.checks {
-            let status = g
-                .outcome
-                .as_ref()
-                .ok()
-                .and_then(|r| r.check(id))
-                .map(|c| c.status);
             out.push(',');
-            out.push_str(cell(status));
+            out.push_str(cell(status_of(g, id)));
+        }
+        out.push(',');
+        if let Err(e) = &g.outcome {
+            out.push_str(&csv_field(&e.to_string()));
         }
         out.push('\n');
     }
@@ -310,13 +336,7 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
             g.verdict()
         );
         for &id in exercise.checks {
-            let status = g
-                .outcome
-                .as_ref()
-                .ok()
-                .and_then(|r| r.check(id))
-                .map(|c| c.status);
-            let mark = match status {
+            let mark = match status_of(g, id) {
                 Some(Status::Passed) => "pass",
                 Some(Status::Failed) => "FAIL",
                 _ => "----",
@@ -328,21 +348,24 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
     for g in graded {
         match &g.outcome {
             Ok(r) => {
-                let failing: Vec<String> = r
-                    .checks
-                    .iter()
-                    .filter(|c| !c.passed)
-                    .map(|c| format!("    {:<15} {}", c.id.as_str(), c.message))
-                    .collect();
-                if !failing.is_empty() {
+                let mut failing = r.checks.iter().filter(|c| !c.passed).peekable();
+                if failing.peek().is_some() {
                     let _ = writeln!(out, "\n{}:", g.submission.student);
-                    for line in failing {
-                        let _ = writeln!(out, "{line}");
+                }
+                for c in failing {
+                    let _ = writeln!(out, "    {:<15} {}", c.id.as_str(), c.message);
+                    // rustc's messages, promised by the compile row.
+                    if c.id == CheckId::Compile
+                        && let Some(detail) = &c.detail
+                    {
+                        for line in detail.lines() {
+                            let _ = writeln!(out, "        {line}");
+                        }
                     }
                 }
             }
             Err(e) => {
-                let _ = writeln!(out, "\n{}: could not be checked: {e}", g.submission.student);
+                let _ = writeln!(out, "\n{}: {e}", g.submission.student);
             }
         }
     }
@@ -357,7 +380,7 @@ pub fn summary(exercise: &Exercise, graded: &[Graded]) -> String {
     let passed = graded.iter().filter(|g| g.verdict() == "passed").count();
     let _ = writeln!(
         out,
-        "graded {} submissions: {passed} passed every check, {errors} could not be checked",
+        "graded {} entries: {passed} passed every check, {errors} not graded",
         graded.len()
     );
     let _ = writeln!(

@@ -90,6 +90,23 @@ impl Weights {
             .map_or(0.0, |(_, w)| *w)
     }
 
+    /// Weights as given, checks of the exercise not named get 0 (for
+    /// `grade merge`, which reads them back from a JSON report).
+    pub fn from_points(exercise: &Exercise, given: &BTreeMap<String, f64>) -> Weights {
+        Weights {
+            points: exercise
+                .checks
+                .iter()
+                .map(|&id| (id, given.get(id.as_str()).copied().unwrap_or(0.0)))
+                .collect(),
+        }
+    }
+
+    /// Every check's weight by id, in the exercise's order.
+    pub fn points(&self) -> &[(CheckId, f64)] {
+        &self.points
+    }
+
     /// The most points a submission can get.
     pub fn max(&self) -> f64 {
         self.points.iter().map(|(_, w)| w).sum()
@@ -107,7 +124,9 @@ impl Weights {
     }
 }
 
-/// Rounds to two decimals (12.5 stays, 33.333… becomes 33.33).
+/// Rounds to two decimals (12.5 stays, 33.333… becomes 33.33). Never
+/// negative zero: an empty sum of floats is `-0.0`, which reports would
+/// print as `-0`.
 pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+    (x * 100.0).round() / 100.0 + 0.0
 }

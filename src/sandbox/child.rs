@@ -358,9 +358,17 @@ pub(super) fn run(plan: &ChildPlan) -> io::Result<()> {
         }
         libc::close(wr);
         for (res, soft, hard) in plan.rlimits {
+            // Never above the limit in force: raising a hard limit needs a
+            // privilege this process may lack (a grader started under
+            // `ulimit -n 192`), and the lower limit is the stricter one.
+            let mut now = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::getrlimit(res, &mut now);
             let lim = libc::rlimit {
-                rlim_cur: soft,
-                rlim_max: hard,
+                rlim_cur: soft.min(now.rlim_max),
+                rlim_max: hard.min(now.rlim_max),
             };
             check(libc::setrlimit(res, &lim))?;
         }
