@@ -1,0 +1,1 @@
+//! GitHub Actions workflows, checked by actionlint.
