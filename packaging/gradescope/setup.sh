@@ -8,8 +8,8 @@
 # that the sandbox's uid could read. See docs/grading.md.
 #
 # Settings come from autograder.env next to this script (made by
-# make_autograder.sh). The environment can override where things go:
-#   AUTOGRADER_ROOT        the autograder directory             [/autograder]
+# make_autograder.sh; Gradescope unpacks the zip into /autograder/source).
+# The environment can override where things go:
 #   THREADLINGS_HOME       toolchain, tool and harness cache    [/opt/threadlings]
 #   THREADLINGS_TOOLCHAIN  an installed Rust toolchain (a sysroot) to copy
 #                          instead of downloading one with rustup
@@ -18,7 +18,6 @@
 #   THREADLINGS_BIN        a built threadlings binary instead of building one
 set -euo pipefail
 
-root="${AUTOGRADER_ROOT:-/autograder}"
 home="${THREADLINGS_HOME:-/opt/threadlings}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=/dev/null
@@ -94,6 +93,7 @@ fi
 
 # What run_autograder needs, in one place.
 {
+    # shellcheck disable=SC2016 # $PATH expands when run_autograder sources it
     printf 'export PATH=%q:"$PATH"\n' "$CARGO_HOME/bin"
     printf 'export RUSTUP_HOME=%q CARGO_HOME=%q\n' "$RUSTUP_HOME" "$CARGO_HOME"
     printf 'export THREADLINGS_CACHE=%q\n' "$home/cache"
