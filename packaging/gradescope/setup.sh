@@ -29,6 +29,8 @@ die() { say "$*"; exit 1; }
 
 # Files made here must be readable by the sandbox's uid.
 umask 022
+# Zips made on some systems lose the executable bit.
+chmod 0755 "$here/run_autograder"
 
 need=()
 command -v cc >/dev/null || need+=(build-essential)

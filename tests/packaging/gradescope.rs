@@ -18,28 +18,60 @@ fn is_root() -> bool {
 
 /// A fake Gradescope machine: `root` is `/autograder`, `home` is where
 /// setup.sh installs. Both under /tmp with every ancestor traversable, as
-/// `/autograder` and `/opt` are.
+/// `/autograder` and `/opt` are, unless `hidden`: then `home` is inside a
+/// folder only root may enter, as `/root` is.
 struct Machine {
     _dir: tempfile::TempDir,
     root: PathBuf,
     home: PathBuf,
 }
 
+/// What the autograder zip holds, exactly.
+const ZIP_FILES: [&str; 4] = [
+    "autograder.env",
+    "run_autograder",
+    "setup.sh",
+    "submission.py",
+];
+
 impl Machine {
-    fn new() -> Machine {
+    fn new(hidden: bool) -> Machine {
         let dir = tempfile::Builder::new()
             .prefix("gradescope-")
             .tempdir_in(std::env::temp_dir())
             .unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let root = dir.path().join("autograder");
-        let home = dir.path().join("opt");
+        let home = if hidden {
+            let private = dir.path().join("root");
+            std::fs::create_dir(&private).unwrap();
+            std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+            private.join("opt")
+        } else {
+            dir.path().join("opt")
+        };
         let source = root.join("source");
         std::fs::create_dir_all(&source).unwrap();
-        for f in ["setup.sh", "run_autograder", "submission.py"] {
-            std::fs::copy(repo("packaging/gradescope").join(f), source.join(f)).unwrap();
-        }
-        std::fs::write(source.join("autograder.env"), "THREADLINGS_EXERCISE=counter\n").unwrap();
+        // The zip as make_autograder.sh builds it, unpacked as Gradescope does.
+        let zip = dir.path().join("autograder.zip");
+        let mut make = Command::new("bash");
+        make.arg(repo("packaging/gradescope/make_autograder.sh"))
+            .arg(&zip)
+            .args(["counter", "https://git.invalid/threadlings.git", "v0"]);
+        let out = run(make, 60);
+        assert!(out.ok(), "make_autograder.sh failed:\n{out}");
+        let mut unzip = Command::new("python3");
+        unzip.args(["-m", "zipfile", "-e"]).arg(&zip).arg(&source);
+        assert!(run(unzip, 60).ok());
+        let mut names: Vec<String> = std::fs::read_dir(&source)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ZIP_FILES, "the zip holds these and nothing else");
+        let env = std::fs::read_to_string(source.join("autograder.env")).unwrap();
+        assert!(env.contains("\nTHREADLINGS_EXERCISE=counter\n"), "{env}");
+        assert!(env.contains("\nTHREADLINGS_REF=v0\n"), "{env}");
         // Gradescope copies run_autograder to the root while building.
         std::fs::copy(source.join("run_autograder"), root.join("run_autograder")).unwrap();
         // Offline: the harness's crates come from this machine's registry.
@@ -65,7 +97,10 @@ impl Machine {
             .arg("--")
             .arg(script)
             .env_clear()
-            .env("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+            .env(
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            )
             .env("HOME", "/root")
             .env("AUTOGRADER_ROOT", &self.root)
             .env("THREADLINGS_HOME", &self.home);
@@ -80,7 +115,10 @@ impl Machine {
         cmd.env("THREADLINGS_TOOLCHAIN", toolchain)
             .env("THREADLINGS_SRC", src)
             .env("THREADLINGS_BIN", env!("CARGO_BIN_EXE_threadlings"));
-        run(cmd, SETUP_SECS)
+        let started = std::time::Instant::now();
+        let out = run(cmd, SETUP_SECS);
+        eprintln!("setup.sh: {:.1} s", started.elapsed().as_secs_f64());
+        out
     }
 
     /// Replaces the submission with what `fill` puts there, runs
@@ -91,7 +129,9 @@ impl Machine {
         let _ = std::fs::remove_dir_all(self.root.join("results"));
         std::fs::create_dir_all(&sub).unwrap();
         fill(&sub);
+        let started = std::time::Instant::now();
         let out = run(self.script(&self.root.join("run_autograder")), GRADE_SECS);
+        eprintln!("run_autograder: {:.1} s", started.elapsed().as_secs_f64());
         assert!(out.ok(), "run_autograder failed:\n{out}");
         let text = std::fs::read_to_string(self.root.join("results/results.json"))
             .unwrap_or_else(|e| panic!("no results.json ({e}):\n{out}"));
@@ -193,22 +233,7 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
         capsh.is_ok_and(|o| o.status.success()),
         "capsh (Debian's libcap2-bin) is missing: .ci/run installs it"
     );
-    let m = Machine::new();
-
-    // A reference solution that is wrong must fail the image build.
-    let wrong_src = tempfile::tempdir().unwrap();
-    std::fs::create_dir(wrong_src.path().join("solutions")).unwrap();
-    std::fs::copy(
-        corpus("buggy/unsigned_count.rs"),
-        wrong_src.path().join("solutions/counter.rs"),
-    )
-    .unwrap();
-    let out = m.setup(wrong_src.path());
-    assert!(!out.ok(), "setup.sh passed with a failing reference:\n{out}");
-    assert!(
-        out.stderr.contains("did not earn every point"),
-        "setup.sh says why it failed:\n{out}"
-    );
+    let m = Machine::new(false);
 
     let out = m.setup(&repo(""));
     assert!(out.ok(), "setup.sh failed:\n{out}");
@@ -223,7 +248,9 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
         for file in walk(&dir) {
             let text = std::fs::read(&file).unwrap_or_default();
             assert!(
-                !text.windows(reference.len()).any(|w| w == reference.as_bytes()),
+                !text
+                    .windows(reference.len())
+                    .any(|w| w == reference.as_bytes()),
                 "{} holds the reference solution",
                 file.display()
             );
@@ -233,7 +260,10 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     let correct = m.grade(|sub| {
         std::fs::copy(corpus("correct/zero_capacity.rs"), sub.join("counter.rs")).unwrap();
     });
-    assert!(output(&correct).starts_with("Graded counter.rs."), "{correct:#}");
+    assert!(
+        output(&correct).starts_with("Graded counter.rs."),
+        "{correct:#}"
+    );
     assert_eq!(score(&correct), 100.0, "{correct:#}");
     assert_eq!(score(&correct), full_score(&correct));
     assert!(
@@ -265,8 +295,14 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
         symlink(&secret, proj.join("stolen.rs")).unwrap();
     });
     let text = output(&buggy);
-    assert!(text.starts_with("Graded my project/counter.rs."), "{buggy:#}");
-    assert!(text.contains("Not graded: my project/notes.rs."), "{buggy:#}");
+    assert!(
+        text.starts_with("Graded my project/counter.rs."),
+        "{buggy:#}"
+    );
+    assert!(
+        text.contains("Not graded: my project/notes.rs."),
+        "{buggy:#}"
+    );
     assert!(
         text.contains("Not followed (links are never followed): my project/stolen.rs."),
         "{buggy:#}"
@@ -298,8 +334,15 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
         ),
         "{two:#}"
     );
-    assert!(output(&two).contains("Not graded: b_counter.rs."), "{two:#}");
-    assert_eq!(score(&two), full_score(&two), "a claimed protection is false: {two:#}");
+    assert!(
+        output(&two).contains("Not graded: b_counter.rs."),
+        "{two:#}"
+    );
+    assert_eq!(
+        score(&two),
+        full_score(&two),
+        "a claimed protection is false: {two:#}"
+    );
     assert_eq!(claimed(&two), claims);
 
     // Only a link: nothing is graded, nothing is read through it.
@@ -307,6 +350,32 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     assert_eq!(score(&link), 0.0);
     assert!(output(&link).starts_with("Nothing was graded"), "{link:#}");
     assert!(!link.to_string().contains("TOP-SECRET"), "{link:#}");
+
+    // The image build fails when the reference does not earn every point:
+    // a wrong reference, or a toolchain where the sandbox's uid cannot
+    // reach it (as under /root). Both reuse the harness built above.
+    let wrong_src = tempfile::tempdir().unwrap();
+    std::fs::create_dir(wrong_src.path().join("solutions")).unwrap();
+    std::fs::copy(
+        corpus("buggy/unsigned_count.rs"),
+        wrong_src.path().join("solutions/counter.rs"),
+    )
+    .unwrap();
+    let out = m.setup(wrong_src.path());
+    assert!(
+        !out.ok(),
+        "setup.sh passed with a failing reference:\n{out}"
+    );
+    assert!(out.stderr.contains("did not earn every point"), "{out}");
+
+    let hidden = Machine::new(true);
+    symlink(m.home.join("cache"), hidden.home.join("cache")).unwrap();
+    let out = hidden.setup(&repo(""));
+    assert!(
+        !out.ok(),
+        "setup.sh passed with an unreachable toolchain:\n{out}"
+    );
+    assert!(out.stderr.contains("did not earn every point"), "{out}");
 }
 
 /// Every file beneath `dir`, links not followed.

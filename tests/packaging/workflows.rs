@@ -69,8 +69,7 @@ fn grader_steps(yaml: &str) -> Vec<GraderStep> {
         .map(|b| GraderStep {
             id: field(b, "id:").expect("a step id").to_string(),
             test_name: field(b, "test-name:").expect("a test name").to_string(),
-            only_for: field(b, "if: env.EXERCISE == ")
-                .map(|e| e.trim_matches('\'').to_string()),
+            only_for: field(b, "if: env.EXERCISE == ").map(|e| e.trim_matches('\'').to_string()),
         })
         .collect()
 }
@@ -105,7 +104,12 @@ fn classroom_workflow_grades_every_check_of_every_exercise() {
         let checks: BTreeSet<&str> = ex.checks.iter().map(|c| c.as_str()).collect();
         assert_eq!(names, checks, "the steps run for {}", ex.id);
         let ids: Vec<String> = active.iter().map(|s| s.id.clone()).collect();
-        assert_eq!(runners_for(&yaml, ex.id), ids, "the runners reported for {}", ex.id);
+        assert_eq!(
+            runners_for(&yaml, ex.id),
+            ids,
+            "the runners reported for {}",
+            ex.id
+        );
     }
     for s in &steps {
         // The reporter reads <ID>_RESULTS, and its runner list allows only
