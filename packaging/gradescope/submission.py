@@ -12,8 +12,9 @@ pick SUBMISSION WANT DEST NOTE
 
 finish WORK RESULTS
     Writes RESULTS (results.json) atomically from the grader's output in
-    WORK, with the note first in `output`. When the grader failed, the
-    student gets 0 and a message saying it is the autograder's fault.
+    WORK, with the note first in `output`. When the grader failed (no
+    checks came back), the student gets 0 and a message saying it is the
+    autograder's fault.
 """
 
 import json
@@ -132,17 +133,26 @@ def finish(work, results_path):
             results = json.loads(read(os.path.join(work, "results.json")))
         except ValueError:
             results = None
-    if results is not None:
+    graded = results is not None and bool(results.get("tests"))
+    if graded:
         results["output"] = note + "\n" + results.get("output", "")
     elif status is None and note:
         # Nothing to grade: the note says why.
         results = {"score": 0, "output": note, "tests": []}
     else:
+        # No checks at all: the tool failed (whatever its exit status). Its
+        # own words stay, less any line about a sandbox it never reached.
+        said = "" if results is None else results.get("output", "")
+        said = "\n".join(
+            line for line in said.splitlines() if not line.startswith("Sandbox:")
+        )
         results = {
             "score": 0,
             "output": note
             + "\nThe autograder could not check this submission. This is a fault "
             "of the autograder, not of your code: please tell your instructor.\n"
+            + said
+            + "\n"
             + stderr[-4000:],
             "tests": [],
         }

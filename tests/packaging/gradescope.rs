@@ -376,6 +376,9 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
         "setup.sh passed with an unreachable toolchain:\n{out}"
     );
     assert!(out.stderr.contains("did not earn every point"), "{out}");
+    // The results blame the autograder and claim no sandbox that never ran.
+    assert!(out.stderr.contains("fault of the autograder"), "{out}");
+    assert!(!out.stderr.contains("Sandbox:"), "{out}");
 }
 
 /// Every file beneath `dir`, links not followed.
