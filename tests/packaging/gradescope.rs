@@ -160,6 +160,15 @@ fn full_score(r: &Value) -> f64 {
         .sum()
 }
 
+/// The status of every test in results.json.
+fn statuses(r: &Value) -> impl Iterator<Item = &str> {
+    r["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(|t| t["status"].as_str().unwrap_or_default())
+}
+
 /// The protections results.json claims were active.
 fn claimed(r: &Value) -> Vec<String> {
     let line = output(r)
@@ -266,14 +275,7 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     );
     assert_eq!(score(&correct), 100.0, "{correct:#}");
     assert_eq!(score(&correct), full_score(&correct));
-    assert!(
-        correct["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|t| t["status"] == "passed"),
-        "{correct:#}"
-    );
+    assert!(statuses(&correct).all(|s| s == "passed"), "{correct:#}");
     let claims = claimed(&correct);
     // Root without CAP_SYS_ADMIN cannot mount, so no claim of it; the
     // uid switch needs no CAP_SYS_ADMIN and must be there.
@@ -309,14 +311,7 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     );
     assert!(!buggy.to_string().contains("TOP-SECRET"), "{buggy:#}");
     assert!(score(&buggy) < full_score(&buggy), "{buggy:#}");
-    assert!(
-        buggy["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["status"] == "failed"),
-        "{buggy:#}"
-    );
+    assert!(statuses(&buggy).any(|s| s == "failed"), "{buggy:#}");
 
     // Two files, neither named counter.rs: the first by name is graded (and
     // said so). It is a probe that verifies every claimed protection.

