@@ -57,7 +57,8 @@
 //!   paths are bind-mounted back (`mount_namespace`).
 //! * `user_namespace`: the uid is mapped into a fresh user namespace, which
 //!   makes `RLIMIT_NPROC` count per run instead of per uid machine-wide.
-//!   Without root, this is also what makes network/PID namespaces possible.
+//!   Without root, or as root without CAP_SYS_ADMIN (a container's
+//!   default), this is also what makes network/PID namespaces possible.
 //! * `rlimits`: CPU seconds, file size, open files, address space, core
 //!   dumps (0) and processes/threads (`RLIMIT_NPROC`; it only binds when
 //!   the process is not (real) root, i.e. when `unprivileged_uid` is active
@@ -273,6 +274,9 @@ pub struct Sandbox {
     pub pid_namespace: bool,
     /// A mount namespace can be created (root only).
     pub mount_namespace: bool,
+    /// The network and PID namespaces can only be created inside the user
+    /// namespace (root without CAP_SYS_ADMIN, as in a container).
+    pub namespaces_in_user: bool,
     /// The uid the command runs as when this process is root.
     pub uid: u32,
     /// The gid the command runs as when this process is root.
@@ -302,6 +306,7 @@ impl Sandbox {
                 net_namespace: bits & child::PROBE_NET != 0,
                 pid_namespace: bits & child::PROBE_PID != 0,
                 mount_namespace: bits & child::PROBE_MOUNT != 0,
+                namespaces_in_user: bits & child::PROBE_NS_IN_USER != 0,
                 uid: DEFAULT_SANDBOX_ID,
                 gid: DEFAULT_SANDBOX_ID,
             }
@@ -421,6 +426,7 @@ impl Sandbox {
             user_namespace: protections.user_namespace,
             net_namespace: protections.net_namespace,
             pid_namespace: protections.pid_namespace,
+            ns_in_user: self.namespaces_in_user,
             mounts,
             uid_map: CString::new(format!("{uid} {uid} 1\n")).expect("no NUL"),
             gid_map: CString::new(format!("{gid} {gid} 1\n")).expect("no NUL"),

@@ -13,6 +13,9 @@ pub(super) const PROBE_USER: i32 = 1;
 pub(super) const PROBE_NET: i32 = 2;
 pub(super) const PROBE_PID: i32 = 4;
 pub(super) const PROBE_MOUNT: i32 = 8;
+/// As root without CAP_SYS_ADMIN: network and PID namespaces can still be
+/// made inside the user namespace (after dropping the uid).
+pub(super) const PROBE_NS_IN_USER: i32 = 16;
 
 /// One step of the mount plan (root only).
 #[derive(Debug)]
@@ -40,6 +43,9 @@ pub(super) struct ChildPlan {
     pub user_namespace: bool,
     pub net_namespace: bool,
     pub pid_namespace: bool,
+    /// Create the network/PID namespaces inside the user namespace (root
+    /// without CAP_SYS_ADMIN) instead of before dropping the uid.
+    pub ns_in_user: bool,
     pub mounts: Vec<MountOp>,
     pub uid_map: CString,
     pub gid_map: CString,
@@ -270,7 +276,7 @@ pub(super) fn run(plan: &ChildPlan) -> io::Result<()> {
         // As root: network/PID namespaces owned by the initial user namespace
         // (the command gets no capability over them), then drop the uid and
         // only then create the user namespace, mapping just that uid.
-        if ns != 0 {
+        if ns != 0 && !plan.ns_in_user {
             // SAFETY: plain system call.
             check(unsafe { libc::unshare(ns) })?;
         }
@@ -281,6 +287,12 @@ pub(super) fn run(plan: &ChildPlan) -> io::Result<()> {
             // SAFETY: plain system call.
             check(unsafe { libc::unshare(libc::CLONE_NEWUSER) })?;
             write_maps(&plan.uid_map, &plan.gid_map)?;
+            // Without CAP_SYS_ADMIN (a container's default) root cannot make
+            // them above; the user namespace can, as for a non-root engine.
+            if ns != 0 && plan.ns_in_user {
+                // SAFETY: plain system call.
+                check(unsafe { libc::unshare(ns) })?;
+            }
         }
     } else if plan.user_namespace {
         // SAFETY: plain system call.
@@ -427,6 +439,11 @@ pub(super) fn probe_namespaces(is_root: bool, uid: u32, gid: u32) -> i32 {
                     && write_maps(&uid_map, &gid_map).is_ok()
                 {
                     bits |= PROBE_USER;
+                    if bits & (PROBE_NET | PROBE_PID) == 0
+                        && libc::unshare(libc::CLONE_NEWNET | libc::CLONE_NEWPID) == 0
+                    {
+                        bits |= PROBE_NS_IN_USER | PROBE_NET | PROBE_PID;
+                    }
                 }
             } else {
                 if libc::unshare(libc::CLONE_NEWUSER) == 0 && write_maps(&uid_map, &gid_map).is_ok()
