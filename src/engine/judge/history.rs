@@ -107,9 +107,8 @@ impl<M: Model> Linearizable<M> {
             // The checker's own shrinking is only a fallback here (see
             // `around_the_failure`), so it gets the explaining budget.
             let options = CheckOptions {
-                budget,
                 shrink_budget: EXPLAIN_BUDGET,
-                partition: true,
+                ..CheckOptions::with_budget(budget)
             };
             match linearizability::check_with(&self.initial, history, &options) {
                 Outcome::Linearizable => {}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::explain::Explanation;
 use super::search::{Mode, SearchOutcome, search};
-use super::{History, Model, Violation};
+use super::{History, Model, Part, Violation};
 
 /// Largest history for which shrinking protects reachable results; the
 /// check explores orders freely and grows quickly with the length.
@@ -56,7 +56,7 @@ fn shrink_until<M: Model>(
     // without it shrinking is plain (and may produce such values).
     let unreachable = |candidate: &[usize], until: Instant| -> Option<Vec<usize>> {
         let mut found = Vec::new();
-        for &i in candidate.iter().filter(|&&i| !history[i].is_pending()) {
+        for &i in candidate.iter().filter(|&&i| !history[i].is_unknown()) {
             let mode = Mode {
                 relaxed: true,
                 focus: Some(i),
@@ -123,17 +123,18 @@ fn shrink_until<M: Model>(
     }
 }
 
-/// Builds the [`Violation`] for the non-linearizable part `subset`: shrinks
+/// Builds the [`Violation`] for the non-linearizable part `part`: shrinks
 /// it with three quarters of `budget` and explains the result with what is
 /// left (at least a quarter).
 pub(crate) fn violation<M: Model>(
     initial: &M,
     history: &History<M>,
-    subset: &[usize],
+    part: Part,
     budget: Duration,
 ) -> Violation {
     let start = Instant::now();
-    let (operations, fully_shrunk) = shrink_until(initial, history, subset, start + budget * 3 / 4);
+    let (operations, fully_shrunk) =
+        shrink_until(initial, history, &part.operations, start + budget * 3 / 4);
     let mode = Mode {
         explain: true,
         ..Mode::default()
@@ -152,6 +153,7 @@ pub(crate) fn violation<M: Model>(
         ),
     };
     Violation {
+        part,
         operations,
         fully_shrunk,
         explanation,
