@@ -66,6 +66,7 @@ pub mod search;
 pub mod shrink;
 pub mod simulate;
 pub mod timeline;
+pub mod witness;
 
 use std::fmt::Debug;
 use std::hash::Hash;

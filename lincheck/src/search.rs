@@ -179,7 +179,11 @@ impl<'h, M: Model> Search<'h, M> {
         for (j, &i) in subset.iter().enumerate() {
             let op = &history[i];
             let (call, ret) = match op.ret {
-                _ if relaxed => (0, if checked[j] { u64::MAX - 1 } else { u64::MAX }),
+                // The focus call first in the list: the walk tries it after
+                // every placement, so the search stops at the first order
+                // that makes its result possible.
+                _ if relaxed && focus == Some(i) => (0, u64::MAX - 1),
+                _ if relaxed => (1, if checked[j] { u64::MAX - 1 } else { u64::MAX }),
                 Some(ret) if checked[j] => (op.call, ret),
                 _ => (op.call, u64::MAX),
             };

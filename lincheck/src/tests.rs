@@ -251,3 +251,5 @@ fn timeline_marks_the_impossible_read_and_shows_pending_calls() {
     insta::assert_snapshot!("register_wide", render_text(&timeline, 80));
     insta::assert_snapshot!("register_narrow", render_text(&timeline, 30));
 }
+
+mod bounds;
