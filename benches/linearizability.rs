@@ -208,7 +208,7 @@ fn kv(rng: &mut fastrand::Rng, violation: bool) -> Hist<Kv> {
         let read = (history.len() / 2..history.len())
             .find(|&i| history[i].input == KvOp::Get(5) && history[i].output.is_some())
             .expect("a read of key 5");
-        history[read].output = Some(THIN_AIR);
+        history[read].output = Some(Some(THIN_AIR));
     }
     history
 }
@@ -276,13 +276,13 @@ fn counter_inputs(rng: &mut fastrand::Rng, ops: usize) -> Vec<CounterOp> {
         .collect()
 }
 
-/// Five timed runs: the verdict of the last, the median time in ms, the
+/// `runs` timed runs: the verdict of the last, the median time in ms, the
 /// slowest time and the largest peak of heap bytes above the start.
-fn measure<V>(mut f: impl FnMut() -> V) -> (V, f64, f64, usize) {
-    let mut times = Vec::with_capacity(RUNS);
+fn measure<V>(runs: usize, mut f: impl FnMut() -> V) -> (V, f64, f64, usize) {
+    let mut times = Vec::with_capacity(runs);
     let mut peak = 0;
     let mut verdict = None;
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let base = LIVE.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
         let start = Instant::now();
@@ -293,7 +293,11 @@ fn measure<V>(mut f: impl FnMut() -> V) -> (V, f64, f64, usize) {
     }
     times.sort_by(f64::total_cmp);
     let verdict = verdict.expect("at least one run");
-    (verdict, times[RUNS / 2], times[RUNS - 1], peak)
+    (verdict, times[runs / 2], times[runs - 1], peak)
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / f64::from(1 << 20)
 }
 
 fn name(outcome: &Outcome) -> String {
@@ -323,12 +327,18 @@ fn for_old<M: Model>(history: &History<M>) -> Hist<M> {
         .collect()
 }
 
+/// Times the new checker (the verdict alone, with no time to explain, and
+/// the whole check with its explanation), then the old one.
 fn shape<M: Model>(label: &str, initial: &M, history: &History<M>) {
-    let options = CheckOptions::with_budget(BUDGET);
-    let (outcome, ms, slowest, peak) = measure(|| check_with(initial, history, &options));
-    let old_history = for_old(history);
-    let (old, old_ms, _, old_peak) = measure(|| old::check(initial, &old_history, BUDGET));
-    let mib = |bytes: usize| bytes as f64 / f64::from(1 << 20);
+    let decide = CheckOptions {
+        shrink_budget: Duration::ZERO,
+        ..CheckOptions::with_budget(BUDGET)
+    };
+    let (outcome, ms, slowest, peak) = measure(RUNS, || check_with(initial, history, &decide));
+    let full = CheckOptions::with_budget(BUDGET);
+    let (_, full_ms, _, full_peak) = measure(RUNS, || check_with(initial, history, &full));
+    let old_history = for_old::<M>(history);
+    let (old, old_ms, _, old_peak) = measure(RUNS, || old::check(initial, &old_history, BUDGET));
     let over = (slowest / BUDGET.as_secs_f64() / 1000.0 - 1.0) * 100.0;
     let over = if matches!(outcome, Outcome::Inconclusive { .. }) {
         format!(", slowest {slowest:.0} ms = budget {over:+.1} %")
@@ -336,11 +346,29 @@ fn shape<M: Model>(label: &str, initial: &M, history: &History<M>) {
         String::new()
     };
     println!(
-        "{label}\n  new: {} in {ms:.1} ms median, peak {:.1} MiB{over}\n  old: {old:?} in {old_ms:.1} ms median, peak {:.1} MiB; new/old time {:.2}",
+        "{label}\n  new: {} in {ms:.1} ms median, peak {:.1} MiB{over}; with explanation {full_ms:.1} ms, peak {:.1} MiB\n  old: {old:?} in {old_ms:.1} ms median, peak {:.1} MiB; new/old time {:.2}",
         name(&outcome),
         mib(peak),
+        mib(full_peak),
         mib(old_peak),
         ms / old_ms
+    );
+}
+
+/// One long run of the hard key alone with a small memory cap: the cache
+/// fills, evicts, and is freed at the end, all within the budget.
+fn capped(history: &History<Kv>) {
+    let budget = Duration::from_secs(10);
+    let options = CheckOptions {
+        memory: 64 << 20,
+        ..CheckOptions::with_budget(budget)
+    };
+    let (outcome, ms, _, peak) = measure(1, || check_with(&Kv::default(), history, &options));
+    println!(
+        "kv, one hard key, 10 s budget, 64 MiB cap (one run)\n  new: {} in {ms:.0} ms = budget {:+.1} %, peak {:.1} MiB",
+        name(&outcome),
+        (ms / budget.as_secs_f64() / 1000.0 - 1.0) * 100.0,
+        mib(peak),
     );
 }
 
@@ -375,11 +403,9 @@ fn main() {
         &store,
         &kv(&mut rng, true),
     );
-    shape(
-        "kv, one hard key, the others linearizable",
-        &store,
-        &with_hard_key(kv(&mut rng, false)),
-    );
+    let hard = with_hard_key(kv(&mut rng, false));
+    shape("kv, one hard key, the others linearizable", &store, &hard);
+    capped(&hard);
     shape(
         "kv, one hard key, one easy violation",
         &store,

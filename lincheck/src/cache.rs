@@ -53,7 +53,7 @@ impl MemoryBudget {
 }
 
 /// Slots in a table's first allocation.
-const MIN_SLOTS: usize = 1 << 10;
+const MIN_SLOTS: usize = 1 << 8;
 /// Slots looked at before a full table evicts; keeps every insert O(1).
 const MAX_PROBES: usize = 16;
 const SLOT_BYTES: usize = size_of::<u128>();
@@ -229,7 +229,8 @@ mod tests {
 
     #[test]
     fn remembers_until_the_cap_then_evicts_but_stays_within_it() {
-        let budget = MemoryBudget::new(4 * MIN_SLOTS * SLOT_BYTES);
+        let cap = 64 * MIN_SLOTS * SLOT_BYTES;
+        let budget = MemoryBudget::new(cap);
         let mut cache = Cache::new(budget.clone());
         for i in 0..1000u64 {
             assert!(cache.insert(zobrist(i as usize), i));
@@ -237,15 +238,11 @@ mod tests {
         assert!((0..1000u64).all(|i| !cache.insert(zobrist(i as usize), i)));
         for i in 1000..100_000u64 {
             cache.insert(zobrist(i as usize), i);
-            assert!(cache.bytes() <= 4 * MIN_SLOTS * SLOT_BYTES);
+            assert!(cache.bytes() <= cap);
         }
         assert!(cache.evicted > 0);
         drop(cache);
-        assert_eq!(
-            budget.left(),
-            4 * MIN_SLOTS * SLOT_BYTES,
-            "memory given back"
-        );
+        assert_eq!(budget.left(), cap, "memory given back");
     }
 
     #[test]

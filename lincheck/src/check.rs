@@ -36,14 +36,10 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
         "Model::partition must cover every index once"
     );
     let memory = MemoryBudget::new(options.memory);
-    let mut open: Vec<(usize, Search<'_, M>)> = parts
-        .iter()
-        .enumerate()
-        .map(|(p, part)| {
-            let search = Search::new(initial, history, part, Mode::default(), memory.clone());
-            (p, search)
-        })
-        .collect();
+    // Searches are made on their first turn and dropped when they finish,
+    // so only the undecided parts hold memory.
+    let mut open: Vec<(usize, Option<Search<'_, M>>)> =
+        (0..parts.len()).map(|p| (p, None)).collect();
     let mut explored = 0;
     let mut slice = FIRST_SLICE;
     'rounds: while !open.is_empty() {
@@ -54,10 +50,13 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
                 break 'rounds;
             }
             let p = open[k].0;
-            match open[k].1.run((now + slice).min(deadline)) {
+            let search = open[k].1.get_or_insert_with(|| {
+                Search::new(initial, history, &parts[p], Mode::default(), memory.clone())
+            });
+            match search.run((now + slice).min(deadline)) {
                 SearchOutcome::Inconclusive => k += 1,
                 SearchOutcome::Linearizable => {
-                    explored += open[k].1.steps();
+                    explored += search.steps();
                     open.remove(k);
                 }
                 // A violation in one part is definitive whatever the other
@@ -84,7 +83,10 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
     if open.is_empty() {
         return Outcome::Linearizable;
     }
-    explored += open.iter().map(|(_, s)| s.steps()).sum::<u64>();
+    explored += open
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().map(Search::steps))
+        .sum::<u64>();
     let unfinished = open
         .iter()
         .map(|&(p, _)| Part {
