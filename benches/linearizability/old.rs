@@ -41,7 +41,7 @@ enum Node {
     Head,
     Tail,
     Call(usize),
-    Return(usize),
+    Return,
 }
 
 /// The old `check`: each part in turn, one shared deadline.
@@ -89,7 +89,7 @@ fn search<M: Model>(
     for (k, &(_, is_ret, j)) in events.iter().enumerate() {
         if is_ret {
             ret_node[j] = k + 1;
-            nodes.push(Node::Return(j));
+            nodes.push(Node::Return);
         } else {
             nodes.push(Node::Call(j));
         }
@@ -143,7 +143,7 @@ fn search<M: Model>(
                 }
                 entry = next[entry];
             }
-            Node::Return(_) => {
+            Node::Return => {
                 let Some((node, before)) = stack.pop() else {
                     return Verdict::NotLinearizable;
                 };

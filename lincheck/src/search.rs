@@ -327,7 +327,7 @@ impl<'h, M: Model> Search<'h, M> {
             let untried = if next.is_empty() {
                 Vec::new()
             } else {
-                next.drain(..).collect()
+                std::mem::take(&mut next)
             };
             self.stack.push(Frame {
                 node: self.entry,
