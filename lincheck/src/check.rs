@@ -74,6 +74,7 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
                         history,
                         part,
                         options.shrink_budget,
+                        options.memory,
                     ));
                 }
             }

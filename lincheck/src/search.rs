@@ -93,12 +93,9 @@ pub struct Mode {
     pub focus: Option<usize>,
 }
 
-/// Memory for the cache of a search run on its own; generous, since a
-/// single search is for a short history or a caller that set no cap.
-const LONE_SEARCH_MEMORY: usize = 256 << 20;
-
 /// Searches for a linearization of the operations `subset` (indices into
-/// `history`) starting from `initial`, giving up at `deadline`.
+/// `history`) starting from `initial`, giving up at `deadline`, with a
+/// cache of at most [`DEFAULT_MEMORY`](crate::DEFAULT_MEMORY).
 pub fn search<M: Model>(
     initial: &M,
     history: &History<M>,
@@ -106,7 +103,26 @@ pub fn search<M: Model>(
     deadline: Instant,
     mode: Mode,
 ) -> SearchResult<M> {
-    let memory = MemoryBudget::new(LONE_SEARCH_MEMORY);
+    search_within(
+        initial,
+        history,
+        subset,
+        deadline,
+        mode,
+        crate::DEFAULT_MEMORY,
+    )
+}
+
+/// [`search`] with a cache of at most `memory` bytes.
+pub fn search_within<M: Model>(
+    initial: &M,
+    history: &History<M>,
+    subset: &[usize],
+    deadline: Instant,
+    mode: Mode,
+    memory: usize,
+) -> SearchResult<M> {
+    let memory = MemoryBudget::new(memory);
     let mut search = Search::new(initial, history, subset, mode, memory);
     let outcome = search.run(deadline);
     SearchResult {

@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use super::explain::Explanation;
-use super::search::{Mode, SearchOutcome, search};
+use super::search::{Mode, SearchOutcome, search_within};
 use super::witness::witnesses;
 use super::{History, Model, Part, Violation};
 
@@ -31,7 +31,8 @@ pub fn shrink<M: Model>(
     subset: &[usize],
     budget: Duration,
 ) -> (Vec<usize>, bool) {
-    shrink_until(initial, history, subset, Instant::now() + budget)
+    let deadline = Instant::now() + budget;
+    shrink_until(initial, history, subset, deadline, crate::DEFAULT_MEMORY)
 }
 
 fn shrink_until<M: Model>(
@@ -39,6 +40,7 @@ fn shrink_until<M: Model>(
     history: &History<M>,
     subset: &[usize],
     deadline: Instant,
+    memory: usize,
 ) -> (Vec<usize>, bool) {
     let mut current = subset.to_vec();
     current.sort_by_key(|&i| (history[i].call, i));
@@ -50,6 +52,7 @@ fn shrink_until<M: Model>(
         history,
         &current,
         now + deadline.saturating_duration_since(now) / 4,
+        memory,
     );
     // Removing `gone` is allowed only if no remaining result needs it.
     let protected = |gone: &[usize]| {
@@ -59,7 +62,16 @@ fn shrink_until<M: Model>(
     };
     // `None` means the deadline passed: stop and report an unfinished shrink.
     let fails = |candidate: &[usize]| -> Option<bool> {
-        match search(initial, history, candidate, deadline, Mode::default()).outcome {
+        match search_within(
+            initial,
+            history,
+            candidate,
+            deadline,
+            Mode::default(),
+            memory,
+        )
+        .outcome
+        {
             SearchOutcome::NotLinearizable(_) => Some(true),
             SearchOutcome::Linearizable => Some(false),
             SearchOutcome::Inconclusive => None,
@@ -104,21 +116,28 @@ fn shrink_until<M: Model>(
 
 /// Builds the [`Violation`] for the non-linearizable part `part`: shrinks
 /// it with three quarters of `budget` and explains the result with what is
-/// left (at least a quarter).
+/// left (at least a quarter), every search's cache within `memory`.
 pub(crate) fn violation<M: Model>(
     initial: &M,
     history: &History<M>,
     part: Part,
     budget: Duration,
+    memory: usize,
 ) -> Violation {
     let start = Instant::now();
-    let (operations, fully_shrunk) =
-        shrink_until(initial, history, &part.operations, start + budget * 3 / 4);
+    let (operations, fully_shrunk) = shrink_until(
+        initial,
+        history,
+        &part.operations,
+        start + budget * 3 / 4,
+        memory,
+    );
     let mode = Mode {
         explain: true,
         ..Mode::default()
     };
-    let explanation = match search(initial, history, &operations, start + budget, mode).outcome {
+    let explained = search_within(initial, history, &operations, start + budget, mode, memory);
+    let explanation = match explained.outcome {
         SearchOutcome::NotLinearizable(Some(deepest)) => {
             Some(Explanation::from_deepest(history, &deepest))
         }

@@ -17,8 +17,6 @@ use super::cache::MemoryBudget;
 use super::search::{Mode, Search, SearchOutcome};
 use super::{History, Model};
 
-/// Memory for one witness search; they run one at a time.
-const WITNESS_MEMORY: usize = 32 << 20;
 /// More states than this while replaying a nondeterministic order: give up
 /// cutting it down rather than grow without bound.
 const MAX_REPLAY_STATES: usize = 64;
@@ -31,6 +29,7 @@ pub(crate) fn witnesses<M: Model>(
     history: &History<M>,
     subset: &[usize],
     deadline: Instant,
+    memory: usize,
 ) -> Vec<(usize, Vec<usize>)> {
     let known: Vec<usize> = subset
         .iter()
@@ -51,8 +50,9 @@ pub(crate) fn witnesses<M: Model>(
             focus: Some(i),
             ..Mode::default()
         };
-        let memory = MemoryBudget::new(WITNESS_MEMORY);
-        let mut search = Search::new(initial, history, subset, mode, memory);
+        // One search at a time, each within the check's cap.
+        let budget = MemoryBudget::new(memory);
+        let mut search = Search::new(initial, history, subset, mode, budget);
         if !matches!(search.run(now + share), SearchOutcome::Linearizable) {
             continue;
         }
