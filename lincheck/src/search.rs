@@ -335,7 +335,12 @@ impl<'h, M: Model> Search<'h, M> {
         let set_hash = self.set_hash ^ zobrist(j);
         while let Some(after) = next.pop() {
             let after_hash = hash_state(&after);
-            if !self.cache.insert(set_hash, after_hash) {
+            // A call of unknown output that changes nothing here is better
+            // left unplaced: it may still take effect later, or never, so
+            // placing it now only adds orders that lead nowhere new (a read
+            // that timed out would otherwise double the search).
+            let no_op = !self.checked[j] && after_hash == self.state_hash && after == self.state;
+            if no_op || !self.cache.insert(set_hash, after_hash) {
                 continue;
             }
             let before = std::mem::replace(&mut self.state, after);

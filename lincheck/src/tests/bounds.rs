@@ -253,3 +253,18 @@ fn the_shrunk_violation_keeps_the_write_a_stale_read_saw_in_a_long_history() {
         violation.description
     );
 }
+
+#[test]
+fn reads_of_unknown_output_do_not_multiply_the_search() {
+    // Sixty reads that timed out, all overlapping a stale read: were each
+    // one placed or not in turn, proving the violation would take 2^60
+    // orders; a call that changes nothing is never worth placing.
+    let mut history: Vec<Op> = (0..60)
+        .map(|t| Operation::unknown(t, t as u64, 1000, RegOp::Read))
+        .collect();
+    history.push(write(60, 0, 1, 1));
+    history.push(read(61, 2, 1001, 0));
+    let outcome = check(&Register::default(), &history, Duration::from_secs(30));
+    let violation = outcome.violation().expect("the stale read");
+    assert_eq!(violation.operations, vec![60, 61]);
+}
