@@ -25,30 +25,46 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bytes the caches of one check may still take, shared by the searches
 /// of every partition.
+///
+/// One hard part must not take it all and leave the others searching
+/// without a memo, so an eighth is kept back for small tables (up to a
+/// sixty-fourth of the whole each): only they may grow into it.
 #[derive(Debug, Clone)]
-pub struct MemoryBudget(Arc<AtomicUsize>);
+pub struct MemoryBudget {
+    left: Arc<AtomicUsize>,
+    total: usize,
+}
 
 impl MemoryBudget {
     /// A budget of `bytes`.
     pub fn new(bytes: usize) -> Self {
-        MemoryBudget(Arc::new(AtomicUsize::new(bytes)))
+        MemoryBudget {
+            left: Arc::new(AtomicUsize::new(bytes)),
+            total: bytes,
+        }
     }
 
     /// Bytes not yet taken.
     pub fn left(&self) -> usize {
-        self.0.load(Ordering::Relaxed)
+        self.left.load(Ordering::Relaxed)
     }
 
-    fn take(&self, bytes: usize) -> bool {
-        self.0
+    /// Takes `bytes` for a table that will hold `table` bytes.
+    fn take(&self, bytes: usize, table: usize) -> bool {
+        let reserve = if table <= self.total / 64 {
+            0
+        } else {
+            self.total / 8
+        };
+        self.left
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                left.checked_sub(bytes)
+                left.checked_sub(bytes).filter(|&rest| rest >= reserve)
             })
             .is_ok()
     }
 
     fn give(&self, bytes: usize) {
-        self.0.fetch_add(bytes, Ordering::Relaxed);
+        self.left.fetch_add(bytes, Ordering::Relaxed);
     }
 }
 
@@ -121,7 +137,7 @@ impl Cache {
         let old = self.slots.len();
         let new = (old * 2).max(MIN_SLOTS);
         // Both tables exist while moving, so take the new one whole first.
-        if !self.budget.take(new * SLOT_BYTES) {
+        if !self.budget.take(new * SLOT_BYTES, new * SLOT_BYTES) {
             self.capped = true;
             return;
         }
@@ -243,6 +259,30 @@ mod tests {
         assert!(cache.evicted > 0);
         drop(cache);
         assert_eq!(budget.left(), cap, "memory given back");
+    }
+
+    #[test]
+    fn big_tables_leave_room_for_small_ones() {
+        let cap = 256 * MIN_SLOTS * SLOT_BYTES;
+        let budget = MemoryBudget::new(cap);
+        // Six hard parts, each filling its table until it may not grow:
+        // without a reserve they would leave less than a small table needs.
+        let big: Vec<Cache> = (0..6u64)
+            .map(|b| {
+                let mut cache = Cache::new(budget.clone());
+                for i in 0..40_000u64 {
+                    cache.insert(zobrist(i as usize), i ^ (b << 32));
+                }
+                cache
+            })
+            .collect();
+        assert!(big.iter().all(|c| c.evicted > 0), "every big table is full");
+        let mut small = Cache::new(budget.clone());
+        // Up to a 64th of the cap (1,024 slots), kept at most half full.
+        for i in 0..500u64 {
+            assert!(small.insert(zobrist(i as usize), i));
+        }
+        assert!((0..500u64).all(|i| !small.insert(zobrist(i as usize), i)));
     }
 
     #[test]
