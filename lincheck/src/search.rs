@@ -160,6 +160,11 @@ pub struct Search<'h, M: Model> {
     state_hash: u64,
     /// Reused buffer for [`Model::successors`].
     scratch: Vec<M>,
+    /// Per position: the hash of the last state in which the call (of
+    /// unknown output) changed nothing, so walking past it again in that
+    /// state costs no step of the model (equal hashes of different states
+    /// are as unlikely here as in the cache).
+    no_op_at: Vec<Option<u64>>,
     deepest: Option<Deepest<M>>,
     steps: u64,
     entry: usize,
@@ -239,6 +244,7 @@ impl<'h, M: Model> Search<'h, M> {
             state: initial.clone(),
             state_hash: hash_state(initial),
             scratch: Vec::new(),
+            no_op_at: vec![None; n],
             deepest: None,
             steps: 0,
             entry: 1,
@@ -323,6 +329,9 @@ impl<'h, M: Model> Search<'h, M> {
     /// Places position `j` (at `self.entry`) if one of the states it can
     /// lead to is new; `false` when none is.
     fn try_place(&mut self, j: usize) -> bool {
+        if self.no_op_at[j] == Some(self.state_hash) {
+            return false;
+        }
         let op = &self.history[self.subset[j]];
         let output = if self.checked[j] {
             op.output.as_ref()
@@ -332,6 +341,8 @@ impl<'h, M: Model> Search<'h, M> {
         let mut next = std::mem::take(&mut self.scratch);
         next.clear();
         self.state.successors(&op.input, output, &mut next);
+        let mut no_ops = 0;
+        let choices = next.len();
         let set_hash = self.set_hash ^ zobrist(j);
         while let Some(after) = next.pop() {
             let after_hash = hash_state(&after);
@@ -340,6 +351,7 @@ impl<'h, M: Model> Search<'h, M> {
             // placing it now only adds orders that lead nowhere new (a read
             // that timed out would otherwise double the search).
             let no_op = !self.checked[j] && after_hash == self.state_hash && after == self.state;
+            no_ops += usize::from(no_op);
             if no_op || !self.cache.insert(set_hash, after_hash) {
                 continue;
             }
@@ -365,6 +377,9 @@ impl<'h, M: Model> Search<'h, M> {
             }
             self.entry = self.next[0];
             return true;
+        }
+        if no_ops == choices && choices > 0 {
+            self.no_op_at[j] = Some(self.state_hash);
         }
         self.scratch = next;
         false
