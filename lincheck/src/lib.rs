@@ -12,7 +12,7 @@
 //! and the first violation anywhere ends the check. Time and memory are
 //! bounded ([`CheckOptions`]): the cache stops growing at its cap and
 //! forgets old entries instead ([`cache`]). A failing history is shrunk
-//! ([`shrink`]) to a small piece that still fails, explained in one sentence
+//! ([`shrink()`]) to a small piece that still fails, explained in one sentence
 //! ([`Explanation`]) and can be drawn as a [`Timeline`].
 //!
 //! # Example
