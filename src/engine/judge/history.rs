@@ -99,7 +99,7 @@ impl<M: Model> Linearizable<M> {
         for (trial, (history, observer)) in &trials {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                inconclusive.get_or_insert(*trial);
+                inconclusive.get_or_insert((*trial, String::new()));
                 break;
             }
             calls += history.len();
@@ -107,25 +107,25 @@ impl<M: Model> Linearizable<M> {
             // The checker's own shrinking is only a fallback here (see
             // `around_the_failure`), so it gets the explaining budget.
             let options = CheckOptions {
-                budget,
                 shrink_budget: EXPLAIN_BUDGET,
-                partition: true,
+                ..CheckOptions::with_budget(budget)
             };
             match linearizability::check_with(&self.initial, history, &options) {
                 Outcome::Linearizable => {}
-                Outcome::Inconclusive { .. } => {
-                    inconclusive.get_or_insert(*trial);
+                Outcome::Inconclusive { unfinished, .. } => {
+                    let part = unfinished.first().map(|p| format!(" ({})", p.describe()));
+                    inconclusive.get_or_insert((*trial, part.unwrap_or_default()));
                 }
                 Outcome::NotLinearizable(violation) => {
                     return self.failure(*trial, history, *observer, &violation);
                 }
             }
         }
-        if let Some(trial) = inconclusive {
+        if let Some((trial, part)) = inconclusive {
             return CheckResult::not_checked(
                 CheckId::Linearizable,
                 format!(
-                    "not checked: the search ran out of time at trial {trial}; this is not a pass (run the check again)"
+                    "not checked: the search ran out of time at trial {trial}{part}; this is not a pass (run the check again)"
                 ),
             );
         }
@@ -182,10 +182,16 @@ impl<M: Model> Linearizable<M> {
         } else {
             format!(" {hint}")
         };
+        // Say which independent part failed when the history split.
+        let part = if violation.part.of > 1 {
+            format!(" in {}", violation.part.describe())
+        } else {
+            String::new()
+        };
         CheckResult::fail(
             CheckId::Linearizable,
             format!(
-                "in trial {trial}, no order of the calls that respects real time explains the results: {why} \
+                "in trial {trial}, no order of the calls{part} that respects real time explains the results: {why} \
                  (the picture shows {} calls on {} thread(s) around it){hint}",
                 shown.len(),
                 threads.len()
@@ -222,12 +228,10 @@ fn around_the_failure<M: Model>(
     history: &History<M>,
     violation: &Violation,
 ) -> Option<(Vec<usize>, Explanation)> {
-    let first = *violation.operations.first()?;
-    let part = M::partition(history)
-        .and_then(|parts| parts.into_iter().find(|p| p.contains(&first)))
-        .unwrap_or_else(|| (0..history.len()).collect());
+    violation.operations.first()?;
+    let part = &violation.part.operations;
     let deadline = Instant::now() + EXPLAIN_BUDGET;
-    let (prefix, original) = earliest_failure(initial, history, &part, deadline);
+    let (prefix, original) = earliest_failure(initial, history, part, deadline);
     let mode = Mode {
         explain: true,
         ..Mode::default()

@@ -148,7 +148,7 @@ fn tiny_budget_gives_inconclusive_never_a_pass() {
     history.push(read(40, 50, 1001, 99));
     let outcome = check(&Register::default(), &history, Duration::from_millis(1));
     assert!(
-        matches!(outcome, Outcome::Inconclusive { explored } if explored > 0),
+        matches!(outcome, Outcome::Inconclusive { explored, .. } if explored > 0),
         "{outcome:?}"
     );
 }
@@ -251,3 +251,5 @@ fn timeline_marks_the_impossible_read_and_shows_pending_calls() {
     insta::assert_snapshot!("register_wide", render_text(&timeline, 80));
     insta::assert_snapshot!("register_narrow", render_text(&timeline, 30));
 }
+
+mod bounds;

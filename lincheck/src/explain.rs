@@ -36,7 +36,7 @@ pub struct Explanation {
 
 impl Explanation {
     /// Builds the explanation from the search's deepest point.
-    pub(crate) fn from_deepest<M: Model>(history: &History<M>, deepest: &Deepest<M>) -> Self {
+    pub fn from_deepest<M: Model>(history: &History<M>, deepest: &Deepest<M>) -> Self {
         let op = &history[deepest.blocked];
         let (_, expected) = deepest.state.step(&op.input);
         Explanation {
@@ -45,7 +45,13 @@ impl Explanation {
             blocked_thread: op.thread,
             blocked_call: M::call_label(&op.input),
             actual: op.output.as_ref().and_then(M::result_label),
-            expected: M::result_label(&expected),
+            // A nondeterministic model has no one result a call "must"
+            // return; the sentence then says what cannot happen instead.
+            expected: if M::DETERMINISTIC {
+                M::result_label(&expected)
+            } else {
+                None
+            },
             state: deepest.state.describe(),
         }
     }

@@ -6,36 +6,33 @@
 //! size down to single operations (a light form of delta debugging), and
 //! then repeats single-operation passes until nothing more can go: removing
 //! one operation can make another one removable, so one pass is not enough
-//! to reach a history with no removable operation.
+//! to reach a history with no removable operation. Calls that a remaining
+//! result needs are never removed ([`witness`](crate::witness)).
 
 use std::time::{Duration, Instant};
 
 use super::explain::Explanation;
-use super::search::{Mode, SearchOutcome, search};
-use super::{History, Model, Violation};
-
-/// Largest history for which shrinking protects reachable results; the
-/// check explores orders freely and grows quickly with the length.
-const REACHABILITY_LIMIT: usize = 16;
+use super::search::{Mode, SearchOutcome, search_within};
+use super::witness::witnesses;
+use super::{History, Model, Part, Violation};
 
 /// Shrinks the non-linearizable sub-history `subset` (indices into
 /// `history`) within `budget`.
 ///
 /// Returns the remaining indices, ordered by call, and whether shrinking
 /// finished; when it did, removing any single remaining operation makes the
-/// history linearizable. If `subset` is not actually non-linearizable it is
-/// returned as it is. For histories of up to 16 operations a removal is also
-/// refused when it leaves a result that no order of the remaining calls can
-/// produce (and that was producible before), so the shrunk history shows an
-/// ordering problem rather than a value out of thin air; "no removable
-/// operation" is meant with that rule.
+/// history linearizable or takes away a call that a remaining result needs
+/// (see [`witness`](crate::witness)): the shrunk history shows an ordering
+/// problem rather than a value out of thin air, at any history length. If
+/// `subset` is not actually non-linearizable it is returned as it is.
 pub fn shrink<M: Model>(
     initial: &M,
     history: &History<M>,
     subset: &[usize],
     budget: Duration,
 ) -> (Vec<usize>, bool) {
-    shrink_until(initial, history, subset, Instant::now() + budget)
+    let deadline = Instant::now() + budget;
+    shrink_until(initial, history, subset, deadline, crate::DEFAULT_MEMORY)
 }
 
 fn shrink_until<M: Model>(
@@ -43,49 +40,39 @@ fn shrink_until<M: Model>(
     history: &History<M>,
     subset: &[usize],
     deadline: Instant,
+    memory: usize,
 ) -> (Vec<usize>, bool) {
     let mut current = subset.to_vec();
     current.sort_by_key(|&i| (history[i].call, i));
 
-    // Removing calls can make a result unreachable altogether: drop the
-    // `pay` before a `status -> Paid` and the history still fails, but it no
-    // longer shows the ordering problem, only a value out of thin air. So a
-    // removal must not add results that no order of the remaining calls can
-    // produce. Finding that out explores orders freely, which is costly, so
-    // the rule only applies to small histories and gets its own time slice;
-    // without it shrinking is plain (and may produce such values).
-    let unreachable = |candidate: &[usize], until: Instant| -> Option<Vec<usize>> {
-        let mut found = Vec::new();
-        for &i in candidate.iter().filter(|&&i| !history[i].is_pending()) {
-            let mode = Mode {
-                relaxed: true,
-                focus: Some(i),
-                ..Mode::default()
-            };
-            match search(initial, history, candidate, until, mode).outcome {
-                SearchOutcome::Linearizable => {}
-                SearchOutcome::NotLinearizable(_) => found.push(i),
-                SearchOutcome::Inconclusive => return None,
-            }
-        }
-        Some(found)
+    // A quarter of the time finds what each result needs; the rest removes.
+    let now = Instant::now();
+    let witnesses = witnesses(
+        initial,
+        history,
+        &current,
+        now + deadline.saturating_duration_since(now) / 4,
+        memory,
+    );
+    // Removing `gone` is allowed only if no remaining result needs it.
+    let protected = |gone: &[usize]| {
+        witnesses
+            .iter()
+            .any(|(kept, needs)| !gone.contains(kept) && needs.iter().any(|n| gone.contains(n)))
     };
-    let baseline = if current.len() <= REACHABILITY_LIMIT {
-        let now = Instant::now();
-        unreachable(&current, now + deadline.saturating_duration_since(now) / 8)
-    } else {
-        None
-    };
-
     // `None` means the deadline passed: stop and report an unfinished shrink.
     let fails = |candidate: &[usize]| -> Option<bool> {
-        match search(initial, history, candidate, deadline, Mode::default()).outcome {
-            SearchOutcome::NotLinearizable(_) => Some(match &baseline {
-                None => true,
-                Some(allowed) => unreachable(candidate, deadline)?
-                    .iter()
-                    .all(|i| allowed.contains(i)),
-            }),
+        match search_within(
+            initial,
+            history,
+            candidate,
+            deadline,
+            Mode::default(),
+            memory,
+        )
+        .outcome
+        {
+            SearchOutcome::NotLinearizable(_) => Some(true),
             SearchOutcome::Linearizable => Some(false),
             SearchOutcome::Inconclusive => None,
         }
@@ -100,6 +87,10 @@ fn shrink_until<M: Model>(
                 return (current, false);
             }
             let end = (start + chunk).min(current.len());
+            if protected(&current[start..end]) {
+                start = end;
+                continue;
+            }
             let candidate: Vec<usize> = current[..start]
                 .iter()
                 .chain(&current[end..])
@@ -123,22 +114,30 @@ fn shrink_until<M: Model>(
     }
 }
 
-/// Builds the [`Violation`] for the non-linearizable part `subset`: shrinks
+/// Builds the [`Violation`] for the non-linearizable part `part`: shrinks
 /// it with three quarters of `budget` and explains the result with what is
-/// left (at least a quarter).
+/// left (at least a quarter), every search's cache within `memory`.
 pub(crate) fn violation<M: Model>(
     initial: &M,
     history: &History<M>,
-    subset: &[usize],
+    part: Part,
     budget: Duration,
+    memory: usize,
 ) -> Violation {
     let start = Instant::now();
-    let (operations, fully_shrunk) = shrink_until(initial, history, subset, start + budget * 3 / 4);
+    let (operations, fully_shrunk) = shrink_until(
+        initial,
+        history,
+        &part.operations,
+        start + budget * 3 / 4,
+        memory,
+    );
     let mode = Mode {
         explain: true,
         ..Mode::default()
     };
-    let explanation = match search(initial, history, &operations, start + budget, mode).outcome {
+    let explained = search_within(initial, history, &operations, start + budget, mode, memory);
+    let explanation = match explained.outcome {
         SearchOutcome::NotLinearizable(Some(deepest)) => {
             Some(Explanation::from_deepest(history, &deepest))
         }
@@ -152,6 +151,7 @@ pub(crate) fn violation<M: Model>(
         ),
     };
     Violation {
+        part,
         operations,
         fully_shrunk,
         explanation,

@@ -10,7 +10,8 @@
 use super::{History, Model, Violation, op_label};
 
 /// One call drawn on a timeline.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TimelineOp {
     /// Index into the original history.
     pub index: usize,
@@ -27,7 +28,8 @@ pub struct TimelineOp {
 }
 
 /// The calls of one client thread, in call order.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Lane {
     /// The client thread index.
     pub thread: usize,
@@ -36,7 +38,8 @@ pub struct Lane {
 }
 
 /// A history laid out for drawing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Timeline {
     /// One lane per thread that made a call, ordered by thread index.
     pub lanes: Vec<Lane>,
