@@ -246,9 +246,14 @@ fn push_line(text: &mut String, head: &str, row: &[char]) {
     text.push('\n');
 }
 
-/// Greedy word wrap; a word longer than `width` gets a line of its own.
-/// (Also the wrap of the accounting's text form.)
-pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Greedy word wrap at `width` characters, the one the timeline's sentences
+/// use; a word longer than `width` gets a line of its own. Public so that a
+/// front end laying out other text beside a timeline wraps it the same way.
+///
+/// ```
+/// assert_eq!(lincheck::timeline::wrap("a bb ccc", 4), ["a bb", "ccc"]);
+/// ```
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
