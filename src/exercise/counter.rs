@@ -12,7 +12,7 @@ use std::time::Duration;
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "counter",
     file: "exercises/counter.rs",
-    starter: include_str!("../../exercises/counter.rs"),
+    starter: include_str!("../../starters/counter.rs"),
     reference: include_str!("../../solutions/counter.rs"),
     checks: &[
         CheckId::Compile,
