@@ -101,6 +101,7 @@ buggy! {
     counter_try_recv_spin: "counter", "counter/buggy/try_recv_spin.rs";
     counter_mutex_no_worker: "counter", "counter/buggy/mutex_no_worker.rs";
     counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
+    counter_get_spins_for_a_reply: "counter", "counter/buggy/get_spins_for_a_reply.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
@@ -134,6 +135,31 @@ correct! {
     graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
     graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
     graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
+}
+
+/// The message of check `id` on one run of `rel`.
+fn message(exercise_id: &str, rel: &str, id: &str) -> String {
+    let report = runs(exercise_id, rel, 1).remove(0);
+    let check = report.checks.iter().find(|c| c.id.as_str() == id).unwrap();
+    assert_eq!(check.status, Status::Failed, "{}", report.to_text(false));
+    check.message.clone()
+}
+
+/// A hang says whether the stuck thread slept or spun, from its scheduler
+/// state, and gives the hint for that kind of mistake.
+#[test]
+fn a_hang_tells_a_sleeping_thread_from_a_spinning_one() {
+    let blocked = message("counter", "counter/buggy/get_on_next_command.rs", "hang");
+    assert!(blocked.contains("has been blocked for"), "{blocked}");
+    assert!(blocked.contains("the thread was asleep"), "{blocked}");
+    assert!(blocked.contains("is a reply sent"), "{blocked}");
+    let spinning = message("counter", "counter/buggy/get_spins_for_a_reply.rs", "hang");
+    assert!(spinning.contains("has been running for"), "{spinning}");
+    assert!(
+        spinning.contains("busy on a CPU, not waiting"),
+        "{spinning}"
+    );
+    assert!(spinning.contains("Block on recv() instead"), "{spinning}");
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

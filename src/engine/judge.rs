@@ -5,7 +5,7 @@ pub mod history;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::protocol::{OpRecord, Record};
+use crate::engine::protocol::{Doing, OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
 
@@ -146,6 +146,40 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
     CheckResult::pass(CheckId::Panic, "nothing panicked")
 }
 
+/// The hang sentence: how long, whether the thread slept or spun, and the
+/// mistake that usually causes that kind of hang in that call.
+fn hang_message(call: &str, thread: &str, millis: u64, doing: Option<Doing>) -> String {
+    if doing == Some(Doing::Running) {
+        let hint = if call.starts_with("shutdown") {
+            "does it spin waiting for the worker (a loop on try_recv(), is_finished() or a flag) \
+             instead of blocking on join() or recv()? Or does the worker's loop never end?"
+        } else if call.starts_with("start") {
+            "start() must spawn the worker and return at once, not run the worker's loop itself"
+        } else {
+            "is there a loop that never blocks, such as try_recv() in a loop or waiting for a \
+             flag? Block on recv() instead, so the thread sleeps until the reply comes"
+        };
+        return format!(
+            "{call} on {thread} has been running for {millis} ms and never returned; the thread \
+             was busy on a CPU, not waiting: {hint}"
+        );
+    }
+    let hint = if call.starts_with("shutdown") {
+        "does the worker ever leave its loop? Is something still holding a sender, or is shutdown waiting for a reply nobody sends?"
+    } else if call.starts_with("start") {
+        "start() must spawn the worker and return at once, not run the worker's loop itself"
+    } else {
+        "is a reply sent for every request? Does the worker wait for something that never comes?"
+    };
+    let asleep = match doing {
+        Some(_) => "; the thread was asleep, waiting on a channel, a lock or a join",
+        None => "",
+    };
+    format!(
+        "{call} on {thread} has been blocked for {millis} ms and never returned{asleep}: {hint}"
+    )
+}
+
 /// `hang`: no call stayed blocked past the progress deadline.
 pub fn hang(runs: &[PhaseRun]) -> CheckResult {
     for run in runs {
@@ -154,20 +188,12 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                 thread,
                 call,
                 millis,
+                doing,
             } = r
             {
-                let hint = if call.starts_with("shutdown") {
-                    "does the worker ever leave its loop? Is something still holding a sender, or is shutdown waiting for a reply nobody sends?"
-                } else if call.starts_with("start") {
-                    "start() must spawn the worker and return at once, not run the worker's loop itself"
-                } else {
-                    "is a reply sent for every request? Does the worker wait for something that never comes?"
-                };
                 return CheckResult::fail(
                     CheckId::Hang,
-                    format!(
-                        "{call} on {thread} has been blocked for {millis} ms and never returned: {hint}"
-                    ),
+                    hang_message(call, thread, *millis, *doing),
                 );
             }
         }

@@ -20,6 +20,15 @@ pub struct OpRecord {
     pub output: Option<String>,
 }
 
+/// What a stuck thread was doing, from its scheduler state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doing {
+    /// Runnable: it kept a core busy (a spin loop).
+    Running,
+    /// Asleep: blocked on a channel, a lock or a join.
+    Sleeping,
+}
+
 /// One fact reported by the harness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -61,6 +70,8 @@ pub enum Record {
         thread: String,
         call: String,
         millis: u64,
+        /// What its thread was doing then, if the harness could tell.
+        doing: Option<Doing>,
     },
     /// An exercise-specific fact: a name and free fields.
     Fact { name: String, fields: Vec<String> },
@@ -144,6 +155,11 @@ fn parse_record(body: &str) -> Option<Record> {
             thread: text(1),
             call: text(2),
             millis: num(3)?,
+            doing: match fields.get(4).copied() {
+                Some("running") => Some(Doing::Running),
+                Some("sleeping") => Some(Doing::Sleeping),
+                _ => None,
+            },
         },
         "fact" => Record::Fact {
             name: text(1),

@@ -35,6 +35,7 @@ fn hang_names_the_call_the_thread_and_the_time() {
             thread: "client thread 2".into(),
             call: "get()".into(),
             millis: 2012,
+            doing: None,
         }],
         Ending::Exited(0),
     );

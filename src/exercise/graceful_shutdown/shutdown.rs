@@ -18,6 +18,7 @@ pub(super) fn shutdown(runs: &[PhaseRun]) -> CheckResult {
                 thread,
                 call,
                 millis,
+                ..
             } = r
             {
                 if call.starts_with("shutdown") {
