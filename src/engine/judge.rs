@@ -9,6 +9,16 @@ use crate::engine::protocol::{Doing, OpRecord, Record};
 use crate::engine::report::{CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
 
+/// `n` and the noun, plural unless `n` is 1: "1 thread", "3 threads".
+/// Every noun the messages count takes a plain `s`.
+pub fn count_of<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// What one phase (one child process) of a check run produced.
 #[derive(Debug, Clone)]
 pub struct PhaseRun {
@@ -231,8 +241,10 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
                     return CheckResult::fail(
                         CheckId::LeakedWorkers,
                         format!(
-                            "{count} thread(s) ({names}) were still running after shutdown() returned ({place}); \
-                             shutdown must stop the worker and join it"
+                            "{} ({names}) {} still running after shutdown() returned ({place}); \
+                             shutdown must stop the worker and join it",
+                            count_of(*count, "thread"),
+                            if *count == 1 { "was" } else { "were" },
                         ),
                     );
                 }
@@ -244,7 +256,10 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     }
     CheckResult::pass(
         CheckId::LeakedWorkers,
-        format!("every thread was gone after shutdown() ({checked} shutdowns)"),
+        format!(
+            "every thread was gone after shutdown() ({})",
+            count_of(checked, "shutdown")
+        ),
     )
 }
 
@@ -256,6 +271,7 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
             ticks,
             runnable,
             samples,
+            threads,
         } = r
         {
             // A worker blocked in recv is asleep at every sample and uses
@@ -274,10 +290,17 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
                     ),
                 );
             }
-            return CheckResult::pass(
-                CheckId::BusyLoop,
-                format!("the idle worker slept ({used_ms} ms of CPU in {window_ms} ms)"),
-            );
+            let cpu = format!("{used_ms} ms of CPU in {window_ms} ms");
+            let message = match threads {
+                Some(0) => format!(
+                    "start() spawned no thread, so nothing could spin while nobody called ({cpu})"
+                ),
+                Some(n @ 2..) => {
+                    format!("the {n} threads start() spawned slept while nobody called ({cpu})")
+                }
+                _ => format!("the idle worker slept ({cpu})"),
+            };
+            return CheckResult::pass(CheckId::BusyLoop, message);
         }
     }
     not_checked_because(CheckId::BusyLoop, &[run])
@@ -296,7 +319,7 @@ pub fn owner_thread(run: &PhaseRun) -> CheckResult {
             }
             return CheckResult::pass(
                 CheckId::OwnerThread,
-                format!("start() spawned {count} thread(s) ({names})"),
+                format!("start() spawned {} ({names})", count_of(*count, "thread")),
             );
         }
     }
@@ -317,12 +340,19 @@ const RECENT_CALLS: usize = 6;
 pub fn after_calls<T>(calls: usize, before: &[T], label: impl Fn(&T) -> String) -> String {
     let from = before.len().saturating_sub(RECENT_CALLS);
     let last: Vec<String> = before[from..].iter().map(label).collect();
-    let last = if last.is_empty() {
-        "none".to_string()
-    } else {
-        last.join(", ")
-    };
-    format!("on one thread, after {calls} calls (the last ones: {last})")
+    match (calls, last.len()) {
+        (0, _) => "on one thread, as the first call".to_string(),
+        (_, 0) => format!("on one thread, after {}", count_of(calls, "call")),
+        (1, _) => format!("on one thread, after 1 call ({})", last[0]),
+        (_, 1) => format!(
+            "on one thread, after {calls} calls (the last one: {})",
+            last[0]
+        ),
+        _ => format!(
+            "on one thread, after {calls} calls (the last ones: {})",
+            last.join(", ")
+        ),
+    }
 }
 
 /// `lost-messages` from the harness's final tallies: every trial's final
@@ -356,6 +386,9 @@ pub fn final_tallies(
     }
     CheckResult::pass(
         CheckId::LostMessages,
-        format!("every {what} was applied exactly once ({trials} trials)"),
+        format!(
+            "every {what} was applied exactly once ({})",
+            count_of(trials, "trial")
+        ),
     )
 }

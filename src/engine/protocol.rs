@@ -58,6 +58,8 @@ pub enum Record {
         ticks: u64,
         runnable: u64,
         samples: u64,
+        /// How many threads were watched, when the harness says.
+        threads: Option<u64>,
     },
     /// A panic on some thread.
     Panic {
@@ -145,6 +147,7 @@ fn parse_record(body: &str) -> Option<Record> {
             ticks: num(2)?,
             runnable: num(3)?,
             samples: num(4)?,
+            threads: fields.get(5).and_then(|s| s.parse().ok()),
         },
         "panic" => Record::Panic {
             thread: text(1),

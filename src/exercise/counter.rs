@@ -140,9 +140,11 @@ fn lost_messages(run: &PhaseRun) -> CheckResult {
         let lost = (expected - value).abs();
         Some(format!(
             "in trial {trial} the tutor's threads sent {sent_up} increments and {sent_down} decrements \
-             (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
+             (net {expected:+}), but shutdown() returned {value}: at least {} {} \
              lost or applied twice. Does the worker stop before draining its mailbox, or does \
-             a send drop messages (try_send on a full channel)?"
+             a send drop messages (try_send on a full channel)?",
+            judge::count_of(lost, "command"),
+            if lost == 1 { "was" } else { "were" },
         ))
     })
 }
@@ -262,6 +264,13 @@ mod tests {
             result.message
         );
         assert!(!result.message.contains("get()"), "{}", result.message);
+        assert!(
+            result
+                .message
+                .contains("(the picture shows 1 call on 1 thread around it)"),
+            "{}",
+            result.message
+        );
         assert!(
             result.message.contains("drained its mailbox"),
             "{}",

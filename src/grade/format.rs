@@ -282,8 +282,8 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} submissions of {} (score out of {})",
-        graded.len(),
+        "{} of {} (score out of {})",
+        crate::engine::judge::count_of(graded.len(), "submission"),
         exercise.id,
         round2(weights.max())
     );
@@ -357,8 +357,8 @@ pub fn summary(exercise: &Exercise, graded: &[Graded]) -> String {
     let passed = graded.iter().filter(|g| g.verdict() == "passed").count();
     let _ = writeln!(
         out,
-        "graded {} submissions: {passed} passed every check, {errors} could not be checked",
-        graded.len()
+        "graded {}: {passed} passed every check, {errors} could not be checked",
+        crate::engine::judge::count_of(graded.len(), "submission")
     );
     let _ = writeln!(
         out,

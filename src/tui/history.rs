@@ -1,4 +1,4 @@
-//! The picture of a shrunk history: one lane per thread, each call a bar
+//! The picture of the calls around a failure: one lane per thread, each call a bar
 //! from call to return, the impossible call highlighted and the model
 //! state stated in one line.
 //!

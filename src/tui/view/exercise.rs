@@ -228,7 +228,7 @@ impl App {
         let Some(check) = check else { return };
         let block = Block::bordered().title(Line::from(vec![
             Span::styled(format!(" {} failed", check.id), bold().fg(Color::Red)),
-            Span::raw(": the shrunk history, one lane per thread "),
+            Span::raw(": the calls around the failure, one lane per thread "),
         ]));
         let inner = block.inner(area);
         block.render(area, buf);
