@@ -104,6 +104,7 @@ buggy! {
     counter_get_spins_for_a_reply: "counter", "counter/buggy/get_spins_for_a_reply.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+    counter_thread_per_iteration: "counter", "counter/buggy/thread_per_iteration.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
     ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
     ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";
@@ -160,6 +161,25 @@ fn a_hang_tells_a_sleeping_thread_from_a_spinning_one() {
         "{spinning}"
     );
     assert!(spinning.contains("Block on recv() instead"), "{spinning}");
+}
+
+/// A worker that spawns a thread on every turn of its loop is stopped
+/// early, with a verdict that says why, long before the 30 s phase limit.
+/// (The bound here is generous, for a loaded machine; the usual time is in
+/// the report of the change: about 1.5 s, compile included.)
+#[test]
+fn a_runaway_thread_spawner_is_stopped_with_a_clear_verdict() {
+    let started = std::time::Instant::now();
+    let message = message("counter", "counter/buggy/thread_per_iteration.rs", "panic");
+    assert!(
+        message.starts_with("your program started more than 64 threads"),
+        "{message}"
+    );
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "stopping the spawner took {took:?}"
+    );
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

@@ -67,12 +67,18 @@ impl PhaseRun {
             Ending::TimedOut => "the run did not finish in time".into(),
             Ending::OutputFlood => "the program printed too much output and was stopped".into(),
             Ending::Cancelled => "the run was cancelled".into(),
+            Ending::TooManyThreads(most) => too_many_threads(*most),
             Ending::Signalled(sig) => format!("the program was killed by {}", signal_name(*sig)),
             Ending::Exited(code) => {
                 format!("the program exited (status {code}) before the checks finished")
             }
         })
     }
+}
+
+/// Why a run with more than `most` threads stopped.
+fn too_many_threads(most: usize) -> String {
+    format!("your program started more than {most} threads and was stopped")
 }
 
 /// A signal's name with what it usually means for a Rust program.
@@ -148,6 +154,16 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
                 return CheckResult::fail(
                     CheckId::Panic,
                     "the program printed more than the output limit and was stopped",
+                );
+            }
+            Ending::TooManyThreads(most) => {
+                return CheckResult::fail(
+                    CheckId::Panic,
+                    format!(
+                        "{}: is a thread spawned for every call or every turn of a loop? \
+                         Spawn the worker once, in start(), and send it messages",
+                        too_many_threads(*most)
+                    ),
                 );
             }
             Ending::TimedOut | Ending::Cancelled => {}
