@@ -66,9 +66,11 @@ impl Input {
 /// `poll(2)` before crossterm is asked for anything.
 ///
 /// Why: once the terminal hangs up (the window closed, tmux killed, SSH
-/// lost) every read returns at once with nothing, and crossterm's reader
-/// loops on such reads without giving up. Seeing the hang-up here first
-/// keeps the thread from ever spinning in there.
+/// lost) every read returns at once with nothing. crossterm's default
+/// reader retries such reads forever; the `use-dev-tty` one we build with
+/// retries them until its timeout. Seeing the hang-up here first means
+/// crossterm is only asked when bytes wait, and a hang-up that lands
+/// between the two costs at most one [`CROSSTERM_POLL`] of spinning.
 struct Tty {
     fd: std::os::fd::RawFd,
     /// Keeps `/dev/tty` open when standard input is not the terminal.
