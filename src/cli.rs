@@ -39,6 +39,13 @@ enum Verb {
     Grade(Box<grade::GradeArgs>),
     /// List the exercises.
     List,
+    /// Print a shell completion script (e.g. `threadlings completions bash
+    /// > ~/.local/share/bash-completion/completions/threadlings`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Test hook: save progress in a loop forever (for kill tests).
     #[command(name = "__progress-save-loop", hide = true)]
     ProgressSaveLoop {
@@ -59,7 +66,7 @@ enum Format {
 #[derive(Debug, clap::Args)]
 struct CheckArgs {
     /// The exercise to check (see `threadlings list`).
-    #[arg(required_unless_present = "list")]
+    #[arg(required = true)]
     exercise: Option<String>,
     /// The file to check [default: the exercise's file under exercises/].
     #[arg(long, value_name = "PATH")]
@@ -71,7 +78,9 @@ struct CheckArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// List the exercises instead of checking one.
-    #[arg(long)]
+    // Exclusive: alone it needs no EXERCISE, so the help can show EXERCISE
+    // as required (it is, for every other use).
+    #[arg(long, exclusive = true)]
     list: bool,
 }
 
@@ -85,6 +94,10 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
         Some(Verb::List) => list(),
+        Some(Verb::Completions { shell }) => {
+            completions(shell);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
         None => tutor(cli, process_start),
     };
@@ -145,6 +158,21 @@ fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
         progress.save(&path)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the completion script for `shell` to stdout.
+fn completions(shell: clap_complete::Shell) {
+    use clap::CommandFactory;
+    let full = Cli::command();
+    // Some generators list hidden verbs too (the test hooks): complete only
+    // what `--help` shows.
+    let mut visible = clap::Command::new("threadlings")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(full.get_arguments().filter(|a| !a.is_hide_set()).cloned())
+        .subcommands(full.get_subcommands().filter(|c| !c.is_hide_set()).cloned());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut visible, "threadlings", &mut script);
+    out(&String::from_utf8_lossy(&script));
 }
 
 fn list() -> anyhow::Result<ExitCode> {

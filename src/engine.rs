@@ -6,6 +6,7 @@
 //! failed, a call hung) are data in the [`report::Report`]; only failures of
 //! the tool itself (no compiler, an unwritable cache) are errors.
 
+mod bounds;
 pub mod diagnostics;
 pub mod judge;
 pub mod protocol;
@@ -423,6 +424,7 @@ fn compile(
         wall: COMPILE_LIMIT,
         output_cap: OUTPUT_CAP,
         report_cap: 0,
+        threads: None,
     };
     let finished =
         supervisor::run(cmd, limits, None, cancel).map_err(|source| EngineError::Io {
@@ -496,6 +498,12 @@ fn run_phase(
         )
         .env("RUST_BACKTRACE", "0");
     let mut protections = None;
+    let mut threads = None;
+    if isolation.is_none() {
+        // No sandbox (`check`, the tutor): still bound what it can start.
+        bounds::apply(&mut cmd);
+        threads = Some(bounds::MAX_THREADS);
+    }
     if let Some(isolation) = isolation {
         let work = binary.parent().unwrap_or(Path::new("/"));
         cmd.current_dir(work);
@@ -515,6 +523,7 @@ fn run_phase(
         wall: PHASE_LIMIT,
         output_cap: OUTPUT_CAP,
         report_cap: REPORT_CAP,
+        threads,
     };
     let finished =
         supervisor::run(cmd, limits, Some(&secret), &options.cancel).map_err(|source| {

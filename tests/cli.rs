@@ -285,3 +285,45 @@ fn a_directory_or_a_missing_file_is_named_plainly() {
         stderr(&out)
     );
 }
+
+#[test]
+fn check_help_shows_the_exercise_as_required() {
+    let out = threadlings(&["check", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    assert!(help.contains("<EXERCISE>"), "{help}");
+    assert!(!help.contains("[EXERCISE]"), "{help}");
+    let out = threadlings(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("<EXERCISE>"), "{}", stderr(&out));
+}
+
+#[test]
+fn completions_for_every_shell_and_bash_loads_them() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = threadlings(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for verb in ["check", "grade", "list", "completions"] {
+            assert!(script.contains(verb), "{shell} lacks {verb}");
+        }
+        assert!(!script.contains("__progress-save-loop"), "{shell}");
+    }
+    // bash really accepts the script: it registers a completion.
+    let loaded = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source <('{}' completions bash) && complete -p threadlings",
+            env!("CARGO_BIN_EXE_threadlings")
+        ))
+        .output()
+        .expect("bash runs");
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    assert!(
+        stdout(&loaded).contains("threadlings"),
+        "{}",
+        stdout(&loaded)
+    );
+    let out = threadlings(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+}

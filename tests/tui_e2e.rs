@@ -1,100 +1,19 @@
 //! End to end: the real binary in a real pseudo-terminal (tmux). Opens the
-//! counter exercise in a copy of the project, saves a correct solution,
+//! counter exercise in a project made from the embedded starters (never
+//! the working tree's `exercises/`, which may hold anything), saves a
+//! correct solution,
 //! waits for the check panel to pass, quits and sees the shell again.
 
-use std::path::Path;
+mod common;
+
+use common::{Tmux, children, starter_project};
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-/// A private tmux server, killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Polls the screen until `pred` holds; panics with the screen after `limit`.
-    fn wait_for(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if start.elapsed() > limit {
-                panic!("timed out after {limit:?} waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use std::time::Duration;
 
 #[test]
 fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
-    let has_tmux = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        has_tmux,
-        "tmux is not installed, and the TUI end-to-end test needs it: `apt-get install tmux` (.ci/run does this)"
-    );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("exercises"), &project.path().join("exercises"));
-    copy_dir(&root.join("lessons"), &project.path().join("lessons"));
-
-    let tmux = Tmux {
-        socket: format!("threadlings-e2e-{}", std::process::id()),
-    };
-    let shell = format!("cd '{}' && exec sh", project.path().display());
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-s",
-        "e2e",
-        "sh",
-        "-c",
-        &shell,
-    ]);
+    let project = starter_project();
+    let tmux = Tmux::start("e2e", project.path(), "exec sh");
     let line = format!(
         "'{}' --open counter; echo \"exi\"\"ted-$?\"",
         env!("CARGO_BIN_EXE_threadlings")
@@ -112,11 +31,8 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
     // Save a correct solution: the watcher re-checks. The panel shows the
     // starter's failures until the new verdict replaces them, so only the
     // passing verdict ends the wait.
-    std::fs::copy(
-        root.join("solutions/counter.rs"),
-        project.path().join("exercises/counter.rs"),
-    )
-    .unwrap();
+    let reference = threadlings::exercise::find("counter").unwrap().reference;
+    std::fs::write(project.path().join("exercises/counter.rs"), reference).unwrap();
     let screen = tmux.wait_for(
         "the check panel to say all checks passed",
         Duration::from_secs(90),
@@ -145,56 +61,11 @@ fn counter_turns_green_in_a_real_terminal_and_the_terminal_is_restored() {
     assert!(progress.contains("\"counter\""), "{progress}");
 }
 
-/// The children of process `parent`, from /proc.
-fn children(parent: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-                after.split_whitespace().nth(1) == Some(&parent.to_string())
-            })
-        })
-        .collect()
-}
-
 #[test]
 fn ctrl_c_sigterm_and_panic_all_restore_the_terminal() {
-    assert!(
-        Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success()),
-        "tmux is not installed, and the TUI end-to-end test needs it: `apt-get install tmux` (.ci/run does this)"
-    );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("exercises"), &project.path().join("exercises"));
-    copy_dir(&root.join("lessons"), &project.path().join("lessons"));
-    let tmux = Tmux {
-        socket: format!("threadlings-e2e-sig-{}", std::process::id()),
-    };
-    let shell = format!("cd '{}' && exec sh", project.path().display());
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-s",
-        "e2e",
-        "sh",
-        "-c",
-        &shell,
-    ]);
-    let shell_pid: u32 = tmux
-        .run(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
-        .trim()
-        .parse()
-        .expect("the pane's pid");
+    let project = starter_project();
+    let tmux = Tmux::start("e2e-sig", project.path(), "exec sh");
+    let shell_pid = tmux.pane_pid;
     let bin = env!("CARGO_BIN_EXE_threadlings");
     for (round, (flag, how, code)) in [
         ("", "ctrl-c", "0"),
@@ -268,14 +139,14 @@ fn starts_in_a_terminal_that_answers_no_queries() {
         .output()
         .is_ok_and(|o| o.status.success());
     assert!(has_script, "`script` (util-linux) is needed for this test");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = starter_project();
     let line = format!(
         "'{}' --exit-after-first-frame",
         env!("CARGO_BIN_EXE_threadlings")
     );
     let out = Command::new("script")
         .args(["-qec", &line, "/dev/null"])
-        .current_dir(root)
+        .current_dir(project.path())
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

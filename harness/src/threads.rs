@@ -103,8 +103,9 @@ pub fn report_spawned(baseline: &BTreeSet<u32>) {
 
 /// Watches the solution's threads (those not in `baseline`) for 300 ms
 /// while nobody calls, and reports
-/// `cpu\t<window ms>\t<ticks>\t<runnable samples>\t<samples>`: a worker
-/// blocked in `recv` is asleep at every sample, a spinning one is not.
+/// `cpu\t<window ms>\t<ticks>\t<runnable samples>\t<samples>\t<threads>`:
+/// a worker blocked in `recv` is asleep at every sample, a spinning one is
+/// not; `threads` is how many were watched (none if `start()` spawned none).
 pub fn report_idle_cpu(baseline: &BTreeSet<u32>) {
     let spawned = spawned_since(baseline);
     let used = |ids: &[u32]| ids.iter().filter_map(|&t| cpu_ticks(t)).sum::<u64>();
@@ -127,6 +128,7 @@ pub fn report_idle_cpu(baseline: &BTreeSet<u32>) {
             &(after - before.min(after)).to_string(),
             &runnable_samples.to_string(),
             &samples.to_string(),
+            &spawned.len().to_string(),
         ],
     );
 }

@@ -6,6 +6,10 @@
 //! hang. Threads stuck in learner code cannot be unstuck, so the watchdog
 //! reports the hang and ends the process; the tutor marks what could not be
 //! checked.
+//!
+//! With the hang goes what the stuck thread was doing, from its scheduler
+//! state: `running` (busy: a spin loop) or `sleeping` (blocked on a channel,
+//! a lock or a join), so the message can name the right kind of mistake.
 
 use crossbeam_channel::{bounded, RecvTimeoutError, Sender};
 use std::sync::Mutex;
@@ -18,7 +22,13 @@ pub const SLOTS: usize = 64;
 struct Busy {
     call: &'static str,
     since: Instant,
+    /// The kernel's id of the thread making the call.
+    tid: u32,
 }
+
+/// How many times, and how far apart, the stuck thread's state is sampled.
+const STATE_SAMPLES: u32 = 10;
+const STATE_GAP: Duration = Duration::from_millis(5);
 
 static BUSY: [Mutex<Option<Busy>>; SLOTS] = [const { Mutex::new(None) }; SLOTS];
 
@@ -42,6 +52,8 @@ pub fn guard(slot: usize, call: &'static str) -> Guard {
     *busy = Some(Busy {
         call,
         since: Instant::now(),
+        // SAFETY: gettid has no preconditions.
+        tid: unsafe { libc::gettid() } as u32,
     });
     Guard { slot }
 }
@@ -96,11 +108,37 @@ fn scan(limit: Duration) {
             if elapsed > limit {
                 crate::report::send(
                     "hang",
-                    &[&slot_name(slot), b.call, &elapsed.as_millis().to_string()],
+                    &[
+                        &slot_name(slot),
+                        b.call,
+                        &elapsed.as_millis().to_string(),
+                        doing(b.tid),
+                    ],
                 );
                 // The stuck thread cannot be freed; end the run here.
                 std::process::exit(0);
             }
         }
+    }
+}
+
+/// `running` when the thread was runnable (state `R`: on a core or waiting
+/// for one) in at least half of [`STATE_SAMPLES`] looks, else `sleeping`.
+/// A spinning thread is `R` whatever the load; a blocked one is `S`, save
+/// for a rare wake-up, hence a majority rather than a single look.
+fn doing(tid: u32) -> &'static str {
+    let mut runnable = 0;
+    for i in 0..STATE_SAMPLES {
+        if i > 0 {
+            std::thread::sleep(STATE_GAP);
+        }
+        if crate::threads::runnable(tid) {
+            runnable += 1;
+        }
+    }
+    if runnable * 2 >= STATE_SAMPLES {
+        "running"
+    } else {
+        "sleeping"
     }
 }

@@ -5,9 +5,19 @@ pub mod history;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::protocol::{OpRecord, Record};
+use crate::engine::protocol::{Doing, OpRecord, Record};
 use crate::engine::report::{Accounting, CheckId, CheckResult};
 use crate::engine::supervisor::Ending;
+
+/// `n` and the noun, plural unless `n` is 1: "1 thread", "3 threads".
+/// Every noun the messages count takes a plain `s`.
+pub fn count_of<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// What one phase (one child process) of a check run produced.
 #[derive(Debug, Clone)]
@@ -57,12 +67,18 @@ impl PhaseRun {
             Ending::TimedOut => "the run did not finish in time".into(),
             Ending::OutputFlood => "the program printed too much output and was stopped".into(),
             Ending::Cancelled => "the run was cancelled".into(),
+            Ending::TooManyThreads(most) => too_many_threads(*most),
             Ending::Signalled(sig) => format!("the program was killed by {}", signal_name(*sig)),
             Ending::Exited(code) => {
                 format!("the program exited (status {code}) before the checks finished")
             }
         })
     }
+}
+
+/// Why a run with more than `most` threads stopped.
+fn too_many_threads(most: usize) -> String {
+    format!("your program started more than {most} threads and was stopped")
 }
 
 /// A signal's name with what it usually means for a Rust program.
@@ -140,10 +156,54 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
                     "the program printed more than the output limit and was stopped",
                 );
             }
+            Ending::TooManyThreads(most) => {
+                return CheckResult::fail(
+                    CheckId::Panic,
+                    format!(
+                        "{}: is a thread spawned for every call or every turn of a loop? \
+                         Spawn the worker once, in start(), and send it messages",
+                        too_many_threads(*most)
+                    ),
+                );
+            }
             Ending::TimedOut | Ending::Cancelled => {}
         }
     }
     CheckResult::pass(CheckId::Panic, "nothing panicked")
+}
+
+/// The hang sentence: how long, whether the thread slept or spun, and the
+/// mistake that usually causes that kind of hang in that call.
+fn hang_message(call: &str, thread: &str, millis: u64, doing: Option<Doing>) -> String {
+    if doing == Some(Doing::Running) {
+        let hint = if call.starts_with("shutdown") {
+            "does it spin waiting for the worker (a loop on try_recv(), is_finished() or a flag) \
+             instead of blocking on join() or recv()? Or does the worker's loop never end?"
+        } else if call.starts_with("start") {
+            "start() must spawn the worker and return at once, not run the worker's loop itself"
+        } else {
+            "is there a loop that never blocks, such as try_recv() in a loop or waiting for a \
+             flag? Block on recv() instead, so the thread sleeps until the reply comes"
+        };
+        return format!(
+            "{call} on {thread} has been running for {millis} ms and never returned; the thread \
+             was busy on a CPU, not waiting: {hint}"
+        );
+    }
+    let hint = if call.starts_with("shutdown") {
+        "does the worker ever leave its loop? Is something still holding a sender, or is shutdown waiting for a reply nobody sends?"
+    } else if call.starts_with("start") {
+        "start() must spawn the worker and return at once, not run the worker's loop itself"
+    } else {
+        "is a reply sent for every request? Does the worker wait for something that never comes?"
+    };
+    let asleep = match doing {
+        Some(_) => "; the thread was asleep, waiting on a channel, a lock or a join",
+        None => "",
+    };
+    format!(
+        "{call} on {thread} has been blocked for {millis} ms and never returned{asleep}: {hint}"
+    )
 }
 
 /// `hang`: no call stayed blocked past the progress deadline.
@@ -154,20 +214,12 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                 thread,
                 call,
                 millis,
+                doing,
             } = r
             {
-                let hint = if call.starts_with("shutdown") {
-                    "does the worker ever leave its loop? Is something still holding a sender, or is shutdown waiting for a reply nobody sends?"
-                } else if call.starts_with("start") {
-                    "start() must spawn the worker and return at once, not run the worker's loop itself"
-                } else {
-                    "is a reply sent for every request? Does the worker wait for something that never comes?"
-                };
                 return CheckResult::fail(
                     CheckId::Hang,
-                    format!(
-                        "{call} on {thread} has been blocked for {millis} ms and never returned: {hint}"
-                    ),
+                    hang_message(call, thread, *millis, *doing),
                 );
             }
         }
@@ -205,8 +257,10 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
                     return CheckResult::fail(
                         CheckId::LeakedWorkers,
                         format!(
-                            "{count} thread(s) ({names}) were still running after shutdown() returned ({place}); \
-                             shutdown must stop the worker and join it"
+                            "{} ({names}) {} still running after shutdown() returned ({place}); \
+                             shutdown must stop the worker and join it",
+                            count_of(*count, "thread"),
+                            if *count == 1 { "was" } else { "were" },
                         ),
                     );
                 }
@@ -218,7 +272,10 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     }
     CheckResult::pass(
         CheckId::LeakedWorkers,
-        format!("every thread was gone after shutdown() ({checked} shutdowns)"),
+        format!(
+            "every thread was gone after shutdown() ({})",
+            count_of(checked, "shutdown")
+        ),
     )
 }
 
@@ -230,6 +287,7 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
             ticks,
             runnable,
             samples,
+            threads,
         } = r
         {
             // A worker blocked in recv is asleep at every sample and uses
@@ -248,10 +306,17 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
                     ),
                 );
             }
-            return CheckResult::pass(
-                CheckId::BusyLoop,
-                format!("the idle worker slept ({used_ms} ms of CPU in {window_ms} ms)"),
-            );
+            let cpu = format!("{used_ms} ms of CPU in {window_ms} ms");
+            let message = match threads {
+                Some(0) => format!(
+                    "start() spawned no thread, so nothing could spin while nobody called ({cpu})"
+                ),
+                Some(n @ 2..) => {
+                    format!("the {n} threads start() spawned slept while nobody called ({cpu})")
+                }
+                _ => format!("the idle worker slept ({cpu})"),
+            };
+            return CheckResult::pass(CheckId::BusyLoop, message);
         }
     }
     not_checked_because(CheckId::BusyLoop, &[run])
@@ -270,7 +335,7 @@ pub fn owner_thread(run: &PhaseRun) -> CheckResult {
             }
             return CheckResult::pass(
                 CheckId::OwnerThread,
-                format!("start() spawned {count} thread(s) ({names})"),
+                format!("start() spawned {} ({names})", count_of(*count, "thread")),
             );
         }
     }
@@ -291,12 +356,19 @@ const RECENT_CALLS: usize = 6;
 pub fn after_calls<T>(calls: usize, before: &[T], label: impl Fn(&T) -> String) -> String {
     let from = before.len().saturating_sub(RECENT_CALLS);
     let last: Vec<String> = before[from..].iter().map(label).collect();
-    let last = if last.is_empty() {
-        "none".to_string()
-    } else {
-        last.join(", ")
-    };
-    format!("on one thread, after {calls} calls (the last ones: {last})")
+    match (calls, last.len()) {
+        (0, _) => "on one thread, as the first call".to_string(),
+        (_, 0) => format!("on one thread, after {}", count_of(calls, "call")),
+        (1, _) => format!("on one thread, after 1 call ({})", last[0]),
+        (_, 1) => format!(
+            "on one thread, after {calls} calls (the last one: {})",
+            last[0]
+        ),
+        _ => format!(
+            "on one thread, after {calls} calls (the last ones: {})",
+            last.join(", ")
+        ),
+    }
 }
 
 /// `lost-messages` from the harness's final tallies: every trial's final
@@ -330,6 +402,9 @@ pub fn final_tallies(
     }
     CheckResult::pass(
         CheckId::LostMessages,
-        format!("every {what} was applied exactly once ({trials} trials)"),
+        format!(
+            "every {what} was applied exactly once ({})",
+            count_of(trials, "trial")
+        ),
     )
 }

@@ -20,6 +20,15 @@ pub struct OpRecord {
     pub output: Option<String>,
 }
 
+/// What a stuck thread was doing, from its scheduler state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doing {
+    /// Runnable: it kept a core busy (a spin loop).
+    Running,
+    /// Asleep: blocked on a channel, a lock or a join.
+    Sleeping,
+}
+
 /// One fact reported by the harness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record {
@@ -49,6 +58,8 @@ pub enum Record {
         ticks: u64,
         runnable: u64,
         samples: u64,
+        /// How many threads were watched, when the harness says.
+        threads: Option<u64>,
     },
     /// A panic on some thread.
     Panic {
@@ -61,6 +72,8 @@ pub enum Record {
         thread: String,
         call: String,
         millis: u64,
+        /// What its thread was doing then, if the harness could tell.
+        doing: Option<Doing>,
     },
     /// An exercise-specific fact: a name and free fields.
     Fact { name: String, fields: Vec<String> },
@@ -134,6 +147,7 @@ fn parse_record(body: &str) -> Option<Record> {
             ticks: num(2)?,
             runnable: num(3)?,
             samples: num(4)?,
+            threads: fields.get(5).and_then(|s| s.parse().ok()),
         },
         "panic" => Record::Panic {
             thread: text(1),
@@ -144,6 +158,11 @@ fn parse_record(body: &str) -> Option<Record> {
             thread: text(1),
             call: text(2),
             millis: num(3)?,
+            doing: match fields.get(4).copied() {
+                Some("running") => Some(Doing::Running),
+                Some("sleeping") => Some(Doing::Sleeping),
+                _ => None,
+            },
         },
         "fact" => Record::Fact {
             name: text(1),

@@ -53,6 +53,11 @@ pub struct Limits {
     pub output_cap: usize,
     /// Bytes kept of the report channel; more is an overflow.
     pub report_cap: usize,
+    /// Most threads the child process may have at once: more, and the
+    /// group is killed ([`Ending::TooManyThreads`]). Counted from
+    /// `/proc/<pid>/status` at every turn of the loop (every 20 ms), so
+    /// only set it where the child is the program itself, not a launcher.
+    pub threads: Option<usize>,
 }
 
 /// How a supervised child ended.
@@ -68,6 +73,8 @@ pub enum Ending {
     OutputFlood,
     /// The run was cancelled and the child killed.
     Cancelled,
+    /// It had more threads than [`Limits::threads`] and was killed.
+    TooManyThreads(usize),
 }
 
 /// Everything observed of a finished child.
@@ -170,6 +177,10 @@ pub fn run(
                 verdict = Some(Ending::Cancelled);
             } else if Instant::now() >= deadline {
                 verdict = Some(Ending::TimedOut);
+            } else if let Some(most) = limits.threads
+                && threads_of(pgid).is_some_and(|n| n > most)
+            {
+                verdict = Some(Ending::TooManyThreads(most));
             }
             if verdict.is_some() {
                 kill_group(pgid);
@@ -202,6 +213,17 @@ pub fn run(
         report: next(),
         elapsed: started.elapsed(),
     })
+}
+
+/// How many threads process `pid` has now, from `/proc/<pid>/status`.
+fn threads_of(pid: i32) -> Option<usize> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn kill_group(pgid: i32) {

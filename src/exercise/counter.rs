@@ -13,7 +13,7 @@ use std::time::Duration;
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "counter",
     file: "exercises/counter.rs",
-    starter: include_str!("../../exercises/counter.rs"),
+    starter: include_str!("../../starters/counter.rs"),
     reference: include_str!("../../solutions/counter.rs"),
     checks: &[
         CheckId::Compile,
@@ -144,9 +144,11 @@ fn lost_messages(run: &PhaseRun) -> CheckResult {
         let lost = (expected - value).abs();
         let message = format!(
             "in trial {trial} the tutor's threads sent {up} increments and {down} decrements \
-             (net {expected:+}), but shutdown() returned {value}: at least {lost} command(s) were \
+             (net {expected:+}), but shutdown() returned {value}: at least {} {} \
              lost or applied twice. Does the worker stop before draining its mailbox, or does \
-             a send drop messages (try_send on a full channel)?"
+             a send drop messages (try_send on a full channel)?",
+            judge::count_of(lost, "command"),
+            if lost == 1 { "was" } else { "were" },
         );
         let mut tallies: Vec<Tally> = sent
             .iter()
@@ -198,12 +200,21 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
     judge::history::linearizable(run, &spec)
 }
 
-/// Names the usual cause when the picture shows it: a thread's `get()`
-/// that misses the commands the same thread sent just before.
+/// Names the usual cause when the picture shows it: a `shutdown()` whose
+/// final count misses commands sent before it, or a thread's `get()` that
+/// misses the commands the same thread sent just before.
 fn stale_read_hint(failure: &Failure<'_, CounterModel>) -> String {
     let Some(blocked) = failure.blocked.map(|i| &failure.history[i]) else {
         return String::new();
     };
+    if blocked.input == CounterOp::Shutdown {
+        return format!(
+            "Thread {} is the tutor's own thread, calling shutdown() after every other call of \
+             the trial returned: shutdown() must apply every command sent before it and then \
+             return the final count. Does the worker stop before it has drained its mailbox?",
+            blocked.thread
+        );
+    }
     let own_writes_before = failure.shown.iter().any(|&i| {
         let op = &failure.history[i];
         op.thread == blocked.thread && op.call < blocked.call && op.input != CounterOp::Get
@@ -219,7 +230,7 @@ fn stale_read_hint(failure: &Failure<'_, CounterModel>) -> String {
     }
 }
 
-/// A recorded call as the model sees it: `shutdown()` is a last read.
+/// A recorded call as the model sees it.
 fn parse(op: &OpRecord) -> Option<(CounterOp, Option<CounterRet>)> {
     let value = || {
         op.output
@@ -232,7 +243,68 @@ fn parse(op: &OpRecord) -> Option<(CounterOp, Option<CounterRet>)> {
         "inc" => (CounterOp::Increment, done()),
         "dec" => (CounterOp::Decrement, done()),
         "reset" => (CounterOp::Reset, done()),
-        "get" | "shutdown" => (CounterOp::Get, value()),
+        "get" => (CounterOp::Get, value()),
+        "shutdown" => (CounterOp::Shutdown, value()),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::protocol::Record;
+    use crate::engine::report::Status;
+    use crate::engine::supervisor::Ending;
+
+    fn op(thread: usize, call: u64, input: &str, output: &str) -> Record {
+        Record::Op(OpRecord {
+            trial: 0,
+            thread,
+            call,
+            ret: Some(call + 1),
+            input: input.into(),
+            output: Some(output.into()),
+        })
+    }
+
+    /// A worker that quits without draining: three increments returned,
+    /// then the tutor's thread (lane 1) calls shutdown() and gets 1.
+    #[test]
+    fn a_shutdown_that_misses_commands_is_named_shutdown_not_get() {
+        let mut records = vec![
+            op(0, 0, "inc", "ok"),
+            op(0, 2, "inc", "ok"),
+            op(0, 4, "inc", "ok"),
+            op(1, 6, "shutdown", "1"),
+        ];
+        records.push(Record::Done);
+        let run = PhaseRun {
+            phase: "load",
+            records,
+            ending: Ending::Exited(0),
+            stderr_tail: String::new(),
+        };
+        let result = linearizable(&run);
+        assert_eq!(result.status, Status::Failed, "{}", result.message);
+        assert!(
+            result
+                .message
+                .contains("thread 1's shutdown() must return 3, but it returned 1"),
+            "{}",
+            result.message
+        );
+        assert!(!result.message.contains("get()"), "{}", result.message);
+        assert!(
+            result
+                .message
+                .contains("(the picture shows 1 call on 1 thread around it)"),
+            "{}",
+            result.message
+        );
+        assert!(
+            result.message.contains("drained its mailbox"),
+            "{}",
+            result.message
+        );
+    }
 }

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "graceful-shutdown",
     file: "exercises/graceful_shutdown.rs",
-    starter: include_str!("../../exercises/graceful_shutdown.rs"),
+    starter: include_str!("../../starters/graceful_shutdown.rs"),
     reference: include_str!("../../solutions/graceful_shutdown.rs"),
     checks: &[
         CheckId::Compile,

@@ -17,7 +17,7 @@ use std::path::Path;
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "ledger",
     file: "exercises/ledger.rs",
-    starter: include_str!("../../exercises/ledger.rs"),
+    starter: include_str!("../../starters/ledger.rs"),
     reference: include_str!("../../solutions/ledger.rs"),
     checks: &[
         CheckId::Compile,

@@ -308,8 +308,8 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} submissions of {} (score out of {})",
-        graded.len(),
+        "{} of {} (score out of {})",
+        crate::engine::judge::count_of(graded.len(), "submission"),
         exercise.id,
         round2(weights.max())
     );
@@ -380,8 +380,11 @@ pub fn summary(exercise: &Exercise, graded: &[Graded]) -> String {
     let passed = graded.iter().filter(|g| g.verdict() == "passed").count();
     let _ = writeln!(
         out,
-        "graded {} entries: {passed} passed every check, {errors} not graded",
-        graded.len()
+        "graded {}: {passed} passed every check, {errors} not graded",
+        match graded.len() {
+            1 => "1 entry".to_string(),
+            n => format!("{n} entries"),
+        }
     );
     let _ = writeln!(
         out,

@@ -14,6 +14,9 @@ pub enum CounterOp {
     Reset,
     /// `get()`: report the count.
     Get,
+    /// `shutdown()`: apply everything sent before, stop, report the final
+    /// count. Its own operation so messages name it as the call it was.
+    Shutdown,
 }
 
 /// What a counter call returns.
@@ -21,12 +24,11 @@ pub enum CounterOp {
 pub enum CounterRet {
     /// The unit-returning calls (`inc`, `dec`, `reset`) finished.
     Done,
-    /// The count reported by `get()`.
+    /// The count reported by `get()` or `shutdown()`.
     Value(i64),
 }
 
-/// The counter's state. It starts at 0 (`Default`); the final count that
-/// `shutdown()` hands back is recorded by the engine as a last `Get`.
+/// The counter's state. It starts at 0 (`Default`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CounterModel {
     /// The current count.
@@ -54,7 +56,7 @@ impl Model for CounterModel {
                 CounterRet::Done,
             ),
             CounterOp::Reset => (Self { count: 0 }, CounterRet::Done),
-            CounterOp::Get => (*self, CounterRet::Value(self.count)),
+            CounterOp::Get | CounterOp::Shutdown => (*self, CounterRet::Value(self.count)),
         }
     }
 
@@ -68,6 +70,7 @@ impl Model for CounterModel {
             CounterOp::Decrement => "dec()",
             CounterOp::Reset => "reset()",
             CounterOp::Get => "get()",
+            CounterOp::Shutdown => "shutdown()",
         }
         .to_string()
     }

@@ -219,6 +219,8 @@ pub enum Msg {
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
     Signal,
+    /// The terminal hung up or cannot be read or written any more.
+    TerminalGone,
     /// The owners benchmark finished (or its thread panicked).
     BenchmarkDone(Result<BenchmarkResult, String>),
     /// The editor was closed.

@@ -1,4 +1,4 @@
-//! The picture of a shrunk history: one lane per thread, each call a bar
+//! The picture of the calls around a failure: one lane per thread, each call a bar
 //! from call to return, the impossible call highlighted and the model
 //! state stated in one line.
 //!
@@ -112,7 +112,7 @@ impl<'a> Drawing<'a> {
     /// What the drawing shows, for the screen's title.
     pub fn title(&self) -> &'static str {
         match self {
-            Drawing::Calls(_) => "the fewest calls that still fail, one lane per thread",
+            Drawing::Calls(_) => "the calls around the failure, one lane per thread",
             Drawing::Accounting(_) => "what was sent and what was applied",
         }
     }

@@ -104,9 +104,13 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     let mut terminal: Term = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     wipe(&mut terminal)?;
 
+    let size = terminal.size()?;
+
+    // Nothing below returns early: every thread started here is stopped
+    // and joined at the end, however the loop ends.
     let (tx, rx) = unbounded::<Msg>();
-    let input = Input::spawn(tx.clone());
     let signals = Signals::spawn(tx.clone())?;
+    let input = Input::spawn(tx.clone());
     let watch = if options.manual_run {
         None
     } else {
@@ -123,7 +127,6 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
     let mut bench = Bench::new(tx.clone());
     drop(tx);
 
-    let size = terminal.size()?;
     let mut effects = update(&mut app, Msg::Resize(size.width, size.height));
     if let Some(i) = options.open.as_deref().and_then(|id| app.step_index(id)) {
         effects = super::update::open(&mut app, i);
@@ -145,7 +148,14 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
         if quit {
             break;
         }
-        terminal.draw(|frame| frame.render_widget(&app, frame.area()))?;
+        if terminal
+            .draw(|frame| frame.render_widget(&app, frame.area()))
+            .is_err()
+        {
+            // The terminal cannot be written: it is gone. Leave in order.
+            effects = update(&mut app, Msg::TerminalGone);
+            continue;
+        }
         if first_frame.is_none() {
             first_frame = Some(options.process_start.unwrap_or(started).elapsed());
             if options.exit_after_first_frame {

@@ -270,7 +270,7 @@ const ENGINE_DETAIL: &str = "thread 0      |- inc() -|\nthread 1                
 #[test]
 fn snapshot_history_from_the_engine_detail() {
     let mut report = failing_report();
-    report.checks[2] = CheckResult::fail(CheckId::Linearizable, "in trial 0, no order of the calls that respects real time explains the results: After these 11 calls the count is 7, so thread 5's get() must return 7, but it returned 1. (the picture shows 6 calls on 6 thread(s) around it)").with_detail(ENGINE_DETAIL);
+    report.checks[2] = CheckResult::fail(CheckId::Linearizable, "in trial 0, no order of the calls that respects real time explains the results: After these 11 calls the count is 7, so thread 5's get() must return 7, but it returned 1. (the picture shows 6 calls on 6 threads around it)").with_detail(ENGINE_DETAIL);
     let mut app = with_report(report);
     keys(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::History(1));

@@ -49,7 +49,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.now = now;
             Vec::new()
         }
-        Msg::Signal => quit(app),
+        Msg::Signal | Msg::TerminalGone => quit(app),
         Msg::BenchmarkDone(result) => benchmark_done(app, result),
         Msg::FileChanged(path) => {
             let current = match app.screen {
@@ -126,6 +126,10 @@ fn quit(app: &mut App) -> Vec<Effect> {
             generation: running.generation,
         });
     }
+    // Every change was saved as it happened; saving once more on the way
+    // out means a save that failed then is retried, whatever ends the app.
+    // (Never over a broken file the learner has not been asked about.)
+    effects.extend(save(app));
     effects.push(Effect::Quit);
     effects
 }

@@ -135,8 +135,9 @@ impl<M: Model> Linearizable<M> {
         CheckResult::pass(
             CheckId::Linearizable,
             format!(
-                "all {calls} calls in {} trials are explained by an order that respects real time",
-                trials.len()
+                "all {} in {} are explained by an order that respects real time",
+                super::count_of(calls, "call"),
+                super::count_of(trials.len(), "trial")
             ),
         )
     }
@@ -192,9 +193,9 @@ impl<M: Model> Linearizable<M> {
             CheckId::Linearizable,
             format!(
                 "in trial {trial}, no order of the calls{part} that respects real time explains the results: {why} \
-                 (the picture shows {} calls on {} thread(s) around it){hint}",
-                shown.len(),
-                threads.len()
+                 (the picture shows {} on {} around it){hint}",
+                super::count_of(shown.len(), "call"),
+                super::count_of(threads.len(), "thread")
             ),
         )
         .with_timeline(timeline)

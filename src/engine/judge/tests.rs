@@ -24,6 +24,7 @@ fn cpu(ticks: u64, runnable: u64) -> Record {
         ticks,
         runnable,
         samples: 60,
+        threads: Some(1),
     }
 }
 
@@ -35,6 +36,7 @@ fn hang_names_the_call_the_thread_and_the_time() {
             thread: "client thread 2".into(),
             call: "get()".into(),
             millis: 2012,
+            doing: None,
         }],
         Ending::Exited(0),
     );
@@ -124,9 +126,56 @@ fn leaks_need_a_measurement_and_fail_on_any_survivor() {
         finished("load", vec![leak(1)]),
     ]);
     assert_eq!(leaked.status, Status::Failed);
-    assert!(leaked.message.contains("1 thread(s) (unnamed)"));
+    assert!(
+        leaked
+            .message
+            .starts_with("1 thread (unnamed) was still running"),
+        "{}",
+        leaked.message
+    );
+    let passed = leaked_workers(&[finished("single", vec![leak(0)])]);
+    assert!(
+        passed.message.ends_with("(1 shutdown)"),
+        "{}",
+        passed.message
+    );
+    let passed = leaked_workers(&[finished("single", vec![leak(0), leak(0)])]);
+    assert!(
+        passed.message.ends_with("(2 shutdowns)"),
+        "{}",
+        passed.message
+    );
     let hung = run("single", vec![], Ending::TimedOut);
     assert_eq!(leaked_workers(&[hung]).status, Status::NotChecked);
+}
+
+#[test]
+fn counts_are_pluralised_and_the_idle_worker_is_only_named_when_there_is_one() {
+    assert_eq!(count_of(1usize, "thread"), "1 thread");
+    assert_eq!(count_of(0usize, "thread"), "0 threads");
+    assert_eq!(count_of(2u64, "call"), "2 calls");
+    let idle = |threads| {
+        let mut record = cpu(0, 0);
+        if let Record::Cpu { threads: t, .. } = &mut record {
+            *t = threads;
+        }
+        busy_loop(&finished("idle", vec![record])).message
+    };
+    let none = idle(Some(0));
+    assert!(none.starts_with("start() spawned no thread"), "{none}");
+    assert!(!none.contains("worker"), "{none}");
+    assert!(idle(Some(1)).starts_with("the idle worker slept"));
+    assert!(idle(Some(3)).starts_with("the 3 threads start() spawned slept"));
+    let labels = |n: usize| {
+        let calls: Vec<String> = (0..n).map(|i| format!("c{i}()")).collect();
+        after_calls(n, &calls, String::clone)
+    };
+    assert_eq!(labels(0), "on one thread, as the first call");
+    assert_eq!(labels(1), "on one thread, after 1 call (c0())");
+    assert_eq!(
+        labels(2),
+        "on one thread, after 2 calls (the last ones: c0(), c1())"
+    );
 }
 
 #[test]
@@ -146,5 +195,7 @@ fn owner_thread_wants_a_spawned_thread() {
             names: "unnamed".into(),
         }],
     );
-    assert!(owner_thread(&one).passed);
+    let one = owner_thread(&one);
+    assert!(one.passed);
+    assert_eq!(one.message, "start() spawned 1 thread (unnamed)");
 }

@@ -195,14 +195,19 @@ pub(super) fn lost_in_trial(
         };
         return TrialVerdict::Lost(
             format!(
-                "{place}, {n} submit() calls returned Ok(()), but the summary counts only {counted} \
-             commands ({} applied, {} rejected): {} accepted command(s) were lost{late}.{example} \
+                "{place}, {} returned Ok(()), but the summary counts only {} \
+             ({} applied, {} rejected): {} lost{late}.{example} \
              Accepted means applied: does the worker stop at once on a separate stop signal, exit \
              while its mailbox still takes commands, or can a command be sent after the stop message \
              (a flag checked before sending)?",
+                judge::count_of(n, "submit() call"),
+                judge::count_of(counted, "command"),
                 summary.applied,
                 summary.rejected,
-                n - counted
+                match n - counted {
+                    1 => "1 accepted command was".to_string(),
+                    lost => format!("{lost} accepted commands were"),
+                },
             ),
             accounting(unreachable),
         );
@@ -341,13 +346,17 @@ pub(super) fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
         return CheckResult::not_checked(
             CheckId::LostMessages,
             format!(
-                "not checked: {undecided} of {trials} shutdowns could not be compared with the \
-                 accepted commands (a call never returned, or the search ran out of time)"
+                "not checked: {undecided} of {} could not be compared with the \
+                 accepted commands (a call never returned, or the search ran out of time)",
+                judge::count_of(trials, "shutdown")
             ),
         );
     }
     CheckResult::pass(
         CheckId::LostMessages,
-        format!("every accepted command was applied exactly once ({trials} shutdowns)"),
+        format!(
+            "every accepted command was applied exactly once ({})",
+            judge::count_of(trials, "shutdown")
+        ),
     )
 }

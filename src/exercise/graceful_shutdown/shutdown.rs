@@ -18,6 +18,7 @@ pub(super) fn shutdown(runs: &[PhaseRun]) -> CheckResult {
                 thread,
                 call,
                 millis,
+                ..
             } = r
             {
                 if call.starts_with("shutdown") {
@@ -143,9 +144,11 @@ pub(super) fn shutdown(runs: &[PhaseRun]) -> CheckResult {
     CheckResult::pass(
         id,
         format!(
-            "{shutdowns} shutdowns returned while clients held their handles and kept calling; \
-             Stopped was final on every thread, and {late_calls} calls after shutdown failed \
+            "{} returned while clients held their handles and kept calling; \
+             Stopped was final on every thread, and {} after shutdown failed \
              promptly (slowest {} µs)",
+            judge::count_of(shutdowns, "shutdown"),
+            judge::count_of(late_calls, "call"),
             slowest
         ),
     )

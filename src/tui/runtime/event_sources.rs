@@ -15,6 +15,8 @@ use std::time::Duration;
 const DEBOUNCE: Duration = Duration::from_millis(200);
 /// How long the input thread blocks before it looks at its control channel.
 const INPUT_POLL: Duration = Duration::from_millis(100);
+/// How long crossterm may take to turn bytes already waiting into an event.
+const CROSSTERM_POLL: Duration = Duration::from_millis(20);
 
 enum Ctl {
     Pause(Sender<()>),
@@ -59,7 +61,85 @@ impl Input {
     }
 }
 
+/// The terminal as the input thread sees it: the descriptor crossterm reads
+/// (standard input when it is a terminal, else `/dev/tty`), watched with
+/// `poll(2)` before crossterm is asked for anything.
+///
+/// Why: once the terminal hangs up (the window closed, tmux killed, SSH
+/// lost) every read returns at once with nothing. crossterm's default
+/// reader retries such reads forever; the `use-dev-tty` one we build with
+/// retries them until its timeout. Seeing the hang-up here first means
+/// crossterm is only asked when bytes wait, and a hang-up that lands
+/// between the two costs at most one [`CROSSTERM_POLL`] of spinning.
+struct Tty {
+    fd: std::os::fd::RawFd,
+    /// Keeps `/dev/tty` open when standard input is not the terminal.
+    _owned: Option<std::fs::File>,
+}
+
+/// What the terminal had for the input thread.
+#[derive(Debug, PartialEq)]
+enum Ready {
+    /// Bytes to read.
+    Input,
+    /// Nothing within the wait.
+    Idle,
+    /// Hung up, closed or failing: it will never give input again.
+    Gone,
+}
+
+impl Tty {
+    fn open() -> std::io::Result<Tty> {
+        use std::io::IsTerminal;
+        use std::os::fd::AsRawFd;
+        if std::io::stdin().is_terminal() {
+            return Ok(Tty {
+                fd: libc::STDIN_FILENO,
+                _owned: None,
+            });
+        }
+        let file = std::fs::File::open("/dev/tty")?;
+        Ok(Tty {
+            fd: file.as_raw_fd(),
+            _owned: Some(file),
+        })
+    }
+
+    /// Waits up to `timeout` for input or a hang-up.
+    fn wait(&self, timeout: Duration) -> Ready {
+        let mut pfd = libc::pollfd {
+            fd: self.fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: one valid pollfd, and its count is 1.
+        let n = unsafe { libc::poll(&mut pfd, 1, millis) };
+        if n < 0 {
+            return if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                Ready::Idle
+            } else {
+                Ready::Gone
+            };
+        }
+        if pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            Ready::Gone
+        } else if pfd.revents & libc::POLLIN != 0 {
+            Ready::Input
+        } else {
+            Ready::Idle
+        }
+    }
+}
+
 fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
+    let tty = match Tty::open() {
+        Ok(tty) => tty,
+        Err(_) => {
+            let _ = tx.send(Msg::TerminalGone);
+            return;
+        }
+    };
     loop {
         match ctl.try_recv() {
             Ok(Ctl::Pause(ack)) => {
@@ -73,10 +153,23 @@ fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
             Ok(Ctl::Stop) | Err(crossbeam_channel::TryRecvError::Disconnected) => return,
             Ok(Ctl::Resume) | Err(crossbeam_channel::TryRecvError::Empty) => {}
         }
-        match event::poll(INPUT_POLL) {
+        match tty.wait(INPUT_POLL) {
+            Ready::Input => {}
+            Ready::Idle => continue,
+            Ready::Gone => {
+                let _ = tx.send(Msg::TerminalGone);
+                return;
+            }
+        }
+        // Bytes are waiting, so this returns at once with an event or with
+        // a partial escape sequence's worth of nothing.
+        match event::poll(CROSSTERM_POLL) {
             Ok(true) => {}
             Ok(false) => continue,
-            Err(_) => return,
+            Err(_) => {
+                let _ = tx.send(Msg::TerminalGone);
+                return;
+            }
         }
         let msg = match event::read() {
             Ok(Event::Key(key)) => Msg::Key(key),
@@ -87,7 +180,10 @@ fn input_loop(tx: &Sender<Msg>, ctl: &Receiver<Ctl>) {
             },
             Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
             Ok(_) => continue,
-            Err(_) => return,
+            Err(_) => {
+                let _ = tx.send(Msg::TerminalGone);
+                return;
+            }
         };
         if tx.send(msg).is_err() {
             return;
@@ -158,6 +254,8 @@ impl Watch {
 
 /// SIGTERM, SIGINT and SIGHUP become [`Msg::Signal`]; SIGINT is ignored
 /// while an editor has the terminal (Ctrl-C there belongs to the editor).
+/// SIGWINCH becomes [`Msg::Resize`]: the input thread asks crossterm for
+/// events only when the terminal has bytes, so a resize is heard here.
 pub(super) struct Signals {
     handle: signal_hook::iterator::Handle,
     thread: JoinHandle<()>,
@@ -167,8 +265,8 @@ pub(super) struct Signals {
 
 impl Signals {
     pub(super) fn spawn(tx: Sender<Msg>) -> std::io::Result<Signals> {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGWINCH])?;
         let handle = signals.handle();
         let editing = Arc::new(AtomicBool::new(false));
         let in_editor = Arc::clone(&editing);
@@ -176,10 +274,15 @@ impl Signals {
             .name("tui-signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    if signal == SIGINT && in_editor.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    if tx.send(Msg::Signal).is_err() {
+                    let msg = match signal {
+                        SIGWINCH => match crossterm::terminal::size() {
+                            Ok((w, h)) => Msg::Resize(w, h),
+                            Err(_) => continue,
+                        },
+                        SIGINT if in_editor.load(Ordering::SeqCst) => continue,
+                        _ => Msg::Signal,
+                    };
+                    if tx.send(msg).is_err() {
                         return;
                     }
                 }

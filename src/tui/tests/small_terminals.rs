@@ -23,6 +23,7 @@ fn busy_loop_report() -> Report {
                 ticks: 28,
                 runnable: 59,
                 samples: 60,
+                threads: Some(1),
             },
             Record::Done,
         ],

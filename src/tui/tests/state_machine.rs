@@ -22,9 +22,14 @@ fn navigation_and_continue() {
     assert!(matches!(effects[..], [Effect::StartCheck { .. }]));
     keys(&mut app, &[KeyCode::Esc]);
     assert_eq!(app.screen, Screen::Path);
+    let progress = app.progress.clone();
     assert_eq!(
         keys(&mut app, &[KeyCode::Char('q')]),
-        vec![Effect::CancelCheck { generation: 1 }, Effect::Quit]
+        vec![
+            Effect::CancelCheck { generation: 1 },
+            Effect::SaveProgress(progress),
+            Effect::Quit
+        ]
     );
 }
 
@@ -38,10 +43,26 @@ fn ctrl_c_and_signals_quit_and_cancel_the_check() {
     );
     assert_eq!(
         effects,
-        vec![Effect::CancelCheck { generation: 1 }, Effect::Quit]
+        vec![
+            Effect::CancelCheck { generation: 1 },
+            Effect::SaveProgress(app.progress.clone()),
+            Effect::Quit
+        ]
     );
-    let mut app = self::app();
-    assert_eq!(update(&mut app, Msg::Signal), vec![Effect::Quit]);
+    for msg in [Msg::Signal, Msg::TerminalGone] {
+        let mut app = self::app();
+        assert_eq!(
+            update(&mut app, msg),
+            vec![Effect::SaveProgress(app.progress.clone()), Effect::Quit]
+        );
+    }
+}
+
+#[test]
+fn quitting_never_saves_over_a_progress_file_the_learner_was_not_asked_about() {
+    let mut app = app();
+    app.progress_error = Some("bad TOML".into());
+    assert_eq!(update(&mut app, Msg::TerminalGone), vec![Effect::Quit]);
 }
 
 #[test]

@@ -1,0 +1,109 @@
+//! Per-run catch rate of every buggy corpus file, and false alarms on every
+//! correct one: the figures behind the number of runs `tests/corpus.rs`
+//! asks for. Run it on a loaded machine to measure the worst case, e.g.
+//! with four `yes > /dev/null` beside it.
+//!
+//! `cargo bench --bench corpus_rates -- [--runs N] [--correct-runs N]
+//! [--only SUBSTRING] [--skip-expect CHECK-ID]` (defaults: 20 and 10).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use threadlings::engine::report::Status;
+use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
+use threadlings::exercise;
+
+fn arg(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+fn build(exercise_id: &str, file: &Path) -> Program {
+    let exercise = exercise::find(exercise_id).unwrap();
+    match engine::build(exercise, file, &Default::default()).unwrap() {
+        Built::Program(program) => program,
+        _ => panic!("{} compiles", file.display()),
+    }
+}
+
+fn files(exercise_id: &str, kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(exercise_id)
+        .join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn main() {
+    let runs: usize = arg("--runs").and_then(|n| n.parse().ok()).unwrap_or(20);
+    let correct_runs: usize = arg("--correct-runs")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10);
+    let only = arg("--only").unwrap_or_default();
+    let skip = arg("--skip-expect");
+    for ex in exercise::all() {
+        for file in files(ex.id, "buggy") {
+            let name = format!("{}/buggy/{}", ex.id, file.file_name().unwrap().display());
+            let text = std::fs::read_to_string(&file).unwrap();
+            let expect = text
+                .lines()
+                .find_map(|l| l.strip_prefix("//! expect: "))
+                .unwrap()
+                .trim()
+                .to_string();
+            if !name.contains(&only) || skip.as_deref() == Some(expect.as_str()) {
+                continue;
+            }
+            let program = build(ex.id, &file);
+            let started = Instant::now();
+            let mut missed = Vec::new();
+            for _ in 0..runs {
+                let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
+                    unreachable!()
+                };
+                let caught = report
+                    .checks
+                    .iter()
+                    .any(|c| c.id.as_str() == expect && c.status == Status::Failed);
+                if !caught {
+                    missed.push(report.seed);
+                }
+                // One mark a run, so a long measurement shows its progress.
+                eprint!("{}", if caught { '+' } else { '-' });
+            }
+            println!(
+                "buggy {name} ({expect}): caught {} of {runs}, {:.2} s a run; missed seeds {missed:?}",
+                runs - missed.len(),
+                started.elapsed().as_secs_f64() / runs as f64
+            );
+        }
+        for file in files(ex.id, "correct") {
+            let name = format!("{}/correct/{}", ex.id, file.file_name().unwrap().display());
+            if !name.contains(&only) {
+                continue;
+            }
+            let program = build(ex.id, &file);
+            let mut alarms = Vec::new();
+            for _ in 0..correct_runs {
+                let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
+                    unreachable!()
+                };
+                if !report.passed {
+                    let failed: Vec<&str> = report
+                        .checks
+                        .iter()
+                        .filter(|c| c.status != Status::Passed)
+                        .map(|c| c.id.as_str())
+                        .collect();
+                    alarms.push(format!("seed {} {failed:?}", report.seed));
+                }
+            }
+            println!(
+                "correct {name}: {} false alarms in {correct_runs}: {alarms:?}",
+                alarms.len()
+            );
+        }
+    }
+}
