@@ -103,6 +103,7 @@ buggy! {
     counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+    counter_spin_while_pending: "counter", "counter/buggy/spin_while_pending.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
     ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
     ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";

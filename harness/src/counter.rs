@@ -4,10 +4,12 @@
 //! the others show:
 //! - `single`: one thread; does `start()` spawn a worker, do the results
 //!   match the contract, is every thread gone after `shutdown()`?
-//! - `idle`: does the worker burn CPU while nobody is calling?
+//! - `idle`: does the worker burn CPU while nobody is calling, both after
+//!   a read and while writes nobody has read yet are pending?
 //! - `load`: many client threads in many short seeded trials, every call
 //!   recorded with the global clock, then `shutdown()` at once.
 
+use crate::cpu;
 use crate::load::{self, call, jitter, op_record, tick};
 use crate::phase;
 use crate::report::{self, send};
@@ -142,7 +144,16 @@ fn idle(start: Start) {
             return;
         }
     }
-    threads::report_idle_cpu(&baseline);
+    cpu::report_idle_cpu(&baseline, "after a read");
+    // Writes nobody reads yet: a worker that polls while it has unread
+    // changes (to batch them, say) spins now.
+    for _ in 0..3 {
+        let _g = guard(0, "increment()");
+        if call(|| counter.increment()).is_none() {
+            return;
+        }
+    }
+    cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     let _g = guard(0, "shutdown()");
     if call(|| counter.shutdown()).is_some() {
         drop(_g);

@@ -5,7 +5,8 @@
 //!   match the contract, does every call fail promptly with `Stopped`
 //!   after `shutdown()`, and is every thread gone (while a handle is still
 //!   held)?
-//! - `idle`: does the worker burn CPU while nobody is calling?
+//! - `idle`: does the worker burn CPU while nobody is calling, both after
+//!   a read and while commands nobody has read yet are pending?
 //! - `load`: client threads, each with its own cloned handle, submit seeded
 //!   commands and ask for statuses; the main thread calls `shutdown()` in
 //!   the middle of their work while they keep calling and keep holding
@@ -17,6 +18,7 @@
 //! what `shutdown()` returned, and `fact\tafter\t<trial>\t<thread>\t<calls>\t<max µs>`
 //! for the calls a thread made after `shutdown()` had returned.
 
+use crate::cpu;
 use crate::load::{self, call, jitter, op_record, tick};
 use crate::phase;
 use crate::report::{self, send};
@@ -317,7 +319,16 @@ fn idle(start: Start) {
             return;
         }
     }
-    threads::report_idle_cpu(&baseline);
+    cpu::report_idle_cpu(&baseline, "after a read");
+    // Commands nobody has asked about yet: a worker that polls while it
+    // has unread changes spins now.
+    for input in [Input::Submit(Cmd::Pay, 1), Input::Submit(Cmd::Create, 2)] {
+        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+            report::send_batch(&records);
+            return;
+        }
+    }
+    cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     drop(handle);
     if shutdown_recorded(orders, 0, 0, &mut records).is_some() {
         threads::report_leftover("idle", &baseline);

@@ -41,14 +41,15 @@ pub enum Record {
         count: usize,
         names: String,
     },
-    /// How the solution's threads spent a window in which nobody called
-    /// them: CPU clock ticks used, and how many of the state samples found
-    /// one of them runnable.
+    /// How much CPU the solution's threads used in a window in which nobody
+    /// called them (`when` says what came just before), next to what the
+    /// tool's own never-sleeping thread got in the same window: the CPU a
+    /// spinning worker could have had.
     Cpu {
+        when: String,
         window_ms: u64,
-        ticks: u64,
-        runnable: u64,
-        samples: u64,
+        used_us: u64,
+        reference_us: u64,
     },
     /// A panic on some thread.
     Panic {
@@ -130,10 +131,10 @@ fn parse_record(body: &str) -> Option<Record> {
             names: text(3),
         },
         "cpu" => Record::Cpu {
-            window_ms: num(1)?,
-            ticks: num(2)?,
-            runnable: num(3)?,
-            samples: num(4)?,
+            when: text(1),
+            window_ms: num(2)?,
+            used_us: num(3)?,
+            reference_us: num(4)?,
         },
         "panic" => Record::Panic {
             thread: text(1),

@@ -18,12 +18,13 @@ fn finished(phase: &'static str, mut records: Vec<Record>) -> PhaseRun {
     run(phase, records, Ending::Exited(0))
 }
 
-fn cpu(ticks: u64, runnable: u64) -> Record {
+/// An idle window: the worker's CPU time and the spinning reference's, in ms.
+fn cpu(used_ms: u64, reference_ms: u64) -> Record {
     Record::Cpu {
-        window_ms: 300,
-        ticks,
-        runnable,
-        samples: 60,
+        when: "after a read".into(),
+        window_ms: 150,
+        used_us: used_ms * 1000,
+        reference_us: reference_ms * 1000,
     }
 }
 
@@ -93,18 +94,30 @@ fn dying_without_the_final_record_is_a_failure_with_the_reason() {
 }
 
 #[test]
-fn busy_loop_by_scheduler_state_or_by_cpu() {
-    // Blocked: asleep at every sample, no CPU.
-    assert!(busy_loop(&finished("idle", vec![cpu(0, 0)])).passed);
-    // Spinning on a loaded machine: little CPU, but runnable at every sample.
-    assert_eq!(
-        busy_loop(&finished("idle", vec![cpu(1, 60)])).status,
-        Status::Failed
+fn busy_loop_by_cpu_time_next_to_a_spinning_reference() {
+    let judge = |records| busy_loop(&finished("idle", records));
+    // Blocked, on a quiet machine and on one where the tutor got a sliver.
+    assert!(judge(vec![cpu(0, 150)]).passed);
+    assert!(judge(vec![cpu(0, 10), cpu(0, 12)]).passed);
+    // Spinning with a core to itself, or sharing the machine with 30 jobs:
+    // either way it gets about what the reference gets.
+    assert_eq!(judge(vec![cpu(148, 150)]).status, Status::Failed);
+    assert_eq!(judge(vec![cpu(0, 150), cpu(9, 10)]).status, Status::Failed);
+    let failed = judge(vec![cpu(0, 150), cpu(40, 150)]);
+    assert_eq!(failed.status, Status::Failed);
+    assert!(
+        failed.message.contains("after a read"),
+        "{}",
+        failed.message
     );
-    // Spinning with the core to itself: CPU shows it even if sampling missed.
-    assert_eq!(
-        busy_loop(&finished("idle", vec![cpu(25, 10)])).status,
-        Status::Failed
+    // Runnable but starved: what used to fail a correct solution under
+    // load ("34 of 34 samples and used 0 ms of CPU") is too loaded to judge.
+    let starved = judge(vec![cpu(0, 150), cpu(0, 2)]);
+    assert_eq!(starved.status, Status::NotChecked);
+    assert!(
+        starved.message.contains("too loaded"),
+        "{}",
+        starved.message
     );
     // No measurement at all: not checked, never a pass.
     let died = run("idle", vec![], Ending::Signalled(libc::SIGKILL));
