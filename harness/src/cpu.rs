@@ -24,10 +24,16 @@ pub struct Sched {
     pub waited: Duration,
 }
 
-/// The calling thread's kernel id.
+/// The calling thread's id as `/proc` numbers it. Checked programs may run
+/// in their own pid namespace under a `/proc` mounted outside it, where
+/// `gettid()` gives a number `/proc` does not know; `/proc/thread-self`
+/// always names the thread in `/proc`'s own terms.
 pub fn current_tid() -> u32 {
-    // SAFETY: gettid takes no arguments and cannot fail.
-    unsafe { libc::gettid() as u32 }
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|link| link.file_name()?.to_str()?.parse().ok())
+        // SAFETY: gettid takes no arguments and cannot fail.
+        .unwrap_or_else(|| unsafe { libc::gettid() as u32 })
 }
 
 /// What the scheduler says about thread `tid` of this process; `None` once
@@ -170,8 +176,13 @@ fn credit(interval: Duration, deltas: &[Sched]) -> Duration {
     interval.mul_f64((ran.as_secs_f64() / wanted.as_secs_f64()).min(1.0))
 }
 
-/// How long each idle window lasts.
+/// How long each idle window lasts at least.
 const IDLE_WINDOW: Duration = Duration::from_millis(150);
+/// CPU time the reference must get before the window may close: enough
+/// that a quarter of it stands far above what a blocked worker uses.
+const ENOUGH_REFERENCE: Duration = Duration::from_millis(24);
+/// However loaded the machine, a window closes after this long.
+const IDLE_WINDOW_CAP: Duration = Duration::from_secs(3);
 
 /// Watches the solution's threads (those not in `baseline`) for a window
 /// while nobody calls them, and reports
@@ -181,19 +192,30 @@ const IDLE_WINDOW: Duration = Duration::from_millis(150);
 /// spinning worker would get on this machine right now: a whole core on a
 /// quiet machine, a sliver on a loaded one. A worker blocked in `recv` uses
 /// next to nothing either way; comparing with the reference keeps the
-/// verdict the same however loaded the machine is, and a tiny reference
-/// says the tool itself could not get a CPU to judge with.
+/// verdict the same however loaded the machine is. On a loaded machine the
+/// window stretches until the reference has had enough CPU to judge by (up
+/// to [`IDLE_WINDOW_CAP`]); a reference still tiny then says the tool
+/// itself could not get a CPU to judge with.
 pub fn report_idle_cpu(baseline: &BTreeSet<u32>, when: &str) {
     let spawned = crate::threads::spawned_since(baseline);
     let me = [current_tid()];
     let (used_before, mine_before) = (ran(&spawned), ran(&me));
     let started = Instant::now();
-    while started.elapsed() < IDLE_WINDOW {
+    let mut reference = Duration::ZERO;
+    let mut next_look = started + IDLE_WINDOW;
+    loop {
+        let now = Instant::now();
+        if now >= next_look {
+            reference = ran(&me).saturating_sub(mine_before);
+            if reference >= ENOUGH_REFERENCE || now - started >= IDLE_WINDOW_CAP {
+                break;
+            }
+            next_look = now + Duration::from_millis(5);
+        }
         std::hint::spin_loop();
     }
     let window = started.elapsed();
     let used = ran(&spawned).saturating_sub(used_before);
-    let reference = ran(&me).saturating_sub(mine_before);
     crate::report::send(
         "cpu",
         &[
@@ -228,6 +250,7 @@ mod tests {
         }
         let after = sched(me).expect("own thread is readable");
         assert!(after.ran >= before.ran, "{before:?} then {after:?}");
+        assert!(crate::threads::live().contains(&me));
         assert!(sched(u32::MAX).is_none());
     }
 
