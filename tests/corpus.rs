@@ -111,6 +111,7 @@ buggy! {
     ledger_overdraft_panics: "ledger", "ledger/buggy/overdraft_panics.rs";
     ledger_worker_never_stopped: "ledger", "ledger/buggy/worker_never_stopped.rs";
     ledger_try_recv_spin: "ledger", "ledger/buggy/try_recv_spin.rs";
+    ledger_self_transfer: "ledger", "ledger/buggy/self_transfer.rs";
     graceful_stop_channel_at_once: "graceful-shutdown", "graceful-shutdown/buggy/stop_channel_at_once.rs";
     graceful_drain_while_open: "graceful-shutdown", "graceful-shutdown/buggy/drain_while_open.rs";
     graceful_closed_flag_check_then_send: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_check_then_send.rs";

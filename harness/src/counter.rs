@@ -228,6 +228,30 @@ fn under_load(start: Start, seed: u64) {
                 ));
             }
         }
+        // Half the trials read right before the stop, with the burst still
+        // queued: the closest a read can come to shutdown(), which takes
+        // the counter.
+        if trial % 2 == 1 {
+            let called = tick();
+            let read = {
+                let _g = guard(0, "get()");
+                call(|| counter.get())
+            };
+            let returned = tick();
+            let out = read.map(|v| v.to_string());
+            records.push(op_record(
+                trial,
+                clients,
+                called,
+                read.map(|_| returned),
+                "get",
+                out.as_deref(),
+            ));
+            if read.is_none() {
+                report::send_batch(&records);
+                return;
+            }
+        }
         let called = tick();
         let last = {
             let _g = guard(0, "shutdown()");

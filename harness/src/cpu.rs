@@ -201,19 +201,18 @@ pub fn report_idle_cpu(baseline: &BTreeSet<u32>, when: &str) {
     let me = [current_tid()];
     let (used_before, mine_before) = (ran(&spawned), ran(&me));
     let started = Instant::now();
-    let mut reference = Duration::ZERO;
     let mut next_look = started + IDLE_WINDOW;
-    loop {
+    let reference = loop {
         let now = Instant::now();
         if now >= next_look {
-            reference = ran(&me).saturating_sub(mine_before);
+            let reference = ran(&me).saturating_sub(mine_before);
             if reference >= ENOUGH_REFERENCE || now - started >= IDLE_WINDOW_CAP {
-                break;
+                break reference;
             }
             next_look = now + Duration::from_millis(5);
         }
         std::hint::spin_loop();
-    }
+    };
     let window = started.elapsed();
     let used = ran(&spawned).saturating_sub(used_before);
     crate::report::send(

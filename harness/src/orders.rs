@@ -18,7 +18,7 @@
 //! what `shutdown()` returned, and `fact\tafter\t<trial>\t<thread>\t<calls>\t<max µs>`
 //! for the calls a thread made after `shutdown()` had returned.
 
-use crate::cpu;
+use crate::cpu::{self, FairClock};
 use crate::load::{self, call, jitter, op_record, tick};
 use crate::phase;
 use crate::report::{self, send};
@@ -186,13 +186,19 @@ fn one_call(
     after: bool,
     records: &mut Vec<String>,
 ) -> Option<(String, Duration)> {
+    // A call after shutdown() must fail promptly; how long it took is
+    // counted on this thread's fair clock, so that a client kept waiting
+    // for a CPU by a loaded machine is not blamed for the wait.
+    let mut clock = after.then(|| FairClock::of(&[cpu::current_tid()]));
     let called = tick();
     let began = Instant::now();
     let out = {
         let _g = guard(slot, input.name(after));
         call(|| apply(handle, input))
     };
-    let took = began.elapsed();
+    let took = clock
+        .as_mut()
+        .map_or_else(|| began.elapsed(), FairClock::advance);
     let returned = tick();
     let text = input.text();
     match out {
@@ -256,6 +262,28 @@ fn send_after(trial: usize, lane: usize, calls: usize, max: Duration) {
     );
 }
 
+/// Calls at the edges of the life cycle, made first on one thread, on
+/// orders the random calls never use: unknown ids, a second `Create`,
+/// `Ship` before `Pay`, `Cancel` after `Ship` and `Pay` after `Cancel`.
+const EDGES: &[Input] = &[
+    Input::Status(1001),
+    Input::Submit(Cmd::Pay, 1001),
+    Input::Submit(Cmd::Cancel, 1001),
+    Input::Submit(Cmd::Create, 1001),
+    Input::Submit(Cmd::Create, 1001),
+    Input::Submit(Cmd::Ship, 1001),
+    Input::Submit(Cmd::Pay, 1001),
+    Input::Submit(Cmd::Pay, 1001),
+    Input::Submit(Cmd::Ship, 1001),
+    Input::Submit(Cmd::Cancel, 1001),
+    Input::Status(1001),
+    Input::Submit(Cmd::Create, 1002),
+    Input::Submit(Cmd::Cancel, 1002),
+    Input::Submit(Cmd::Pay, 1002),
+    Input::Submit(Cmd::Cancel, 1002),
+    Input::Status(1002),
+];
+
 fn single(start: Start, seed: u64) {
     let baseline = threads::live();
     let Some(orders) = phase::start_watched(start) else {
@@ -267,6 +295,12 @@ fn single(start: Start, seed: u64) {
     };
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut records = Vec::new();
+    for &input in EDGES {
+        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+            report::send_batch(&records);
+            return;
+        }
+    }
     for i in 0..300u64 {
         // A sliding window of three orders, so that new orders keep coming
         // and every transition is tried on every status.
@@ -367,6 +401,17 @@ fn under_load(start: Start, seed: u64) {
             handles.push(h);
         }
         let mine = handles.pop().expect("a handle for the main thread");
+        // Every other trial, one more thread asks for a status at the very
+        // instant shutdown() is called (a rendezvous releases both).
+        let racer = if trial % 2 == 1 {
+            let Some(h) = handle_watched(&*orders) else {
+                return;
+            };
+            Some(h)
+        } else {
+            None
+        };
+        let (go, gate) = crossbeam_channel::bounded::<()>(0);
         let shared = Trial {
             calls: AtomicUsize::new(0),
             shut: AtomicU64::new(u64::MAX),
@@ -392,6 +437,21 @@ fn under_load(start: Start, seed: u64) {
                         .expect("cannot start a client thread")
                 })
                 .collect();
+            let racing = racer.map(|handle| {
+                let id = ids[0];
+                std::thread::Builder::new()
+                    .name("client racer".into())
+                    .spawn_scoped(scope, move || {
+                        let mut records = Vec::new();
+                        if gate.recv().is_ok() {
+                            let input = Input::Status(id);
+                            let lane = CLIENTS + 1;
+                            one_call(&*handle, input, trial, lane, lane + 1, false, &mut records);
+                        }
+                        records
+                    })
+                    .expect("cannot start a client thread")
+            });
             let mut records = Vec::new();
             // Let the clients get going, then submit a burst and shut down
             // while they are still calling. Clients are stalled at random
@@ -414,11 +474,18 @@ fn under_load(start: Start, seed: u64) {
                 }
             }
             let summary = if ok {
+                if racing.is_some() {
+                    let _ = go.send(());
+                }
                 shutdown_recorded(orders, trial, CLIENTS, &mut records)
             } else {
                 drop(orders);
                 None
             };
+            drop(go);
+            if let Some(racing) = racing {
+                records.extend(racing.join().unwrap_or_default());
+            }
             crate::perturb::stall_window(false);
             match &summary {
                 Some((returned, _)) => shared.shut.store(*returned, Ordering::SeqCst),
