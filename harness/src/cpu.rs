@@ -22,6 +22,8 @@ pub struct Sched {
     /// Time spent runnable but waiting for a CPU (zero where the kernel
     /// does not say).
     pub waited: Duration,
+    /// How many times it got a CPU (zero where the kernel does not say).
+    pub slices: u64,
 }
 
 /// The calling thread's id as `/proc` numbers it. Checked programs may run
@@ -41,10 +43,13 @@ pub fn current_tid() -> u32 {
 pub fn sched(tid: u32) -> Option<Sched> {
     if let Ok(text) = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")) {
         let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
-        if let (Some(Some(ran)), Some(Some(waited))) = (fields.next(), fields.next()) {
+        if let (Some(Some(ran)), Some(Some(waited)), Some(Some(slices))) =
+            (fields.next(), fields.next(), fields.next())
+        {
             return Some(Sched {
                 ran: Duration::from_nanos(ran),
                 waited: Duration::from_nanos(waited),
+                slices,
             });
         }
     }
@@ -62,6 +67,7 @@ pub fn sched(tid: u32) -> Option<Sched> {
     Some(Sched {
         ran: Duration::from_nanos((utime + stime) * 1_000_000_000 / hz),
         waited: Duration::ZERO,
+        slices: 0,
     })
 }
 
@@ -142,6 +148,7 @@ impl FairClock {
                 Some(Sched {
                     ran: s.ran.saturating_sub(before.ran),
                     waited: s.waited.saturating_sub(before.waited),
+                    slices: s.slices.saturating_sub(before.slices),
                 })
             })
             .collect();
@@ -159,13 +166,21 @@ impl FairClock {
     }
 }
 
+/// A wait for a CPU longer than this, on average per time on a CPU, means
+/// the thread queued behind other work; shorter ones are the latency of
+/// waking up, which a thread that sleeps and wakes thousands of times a
+/// second piles up even on a quiet machine.
+const QUEUED: Duration = Duration::from_millis(1);
+
 /// How much of `interval` counts, given what each thread did in it: in
-/// full when no thread wanted a CPU for half of it, else in the share of
-/// the hungry threads' wanted time that they ran.
+/// full when no thread was hungry (wanted a CPU for half of it, and queued
+/// for it), else in the share of the hungry threads' wanted time that they
+/// ran.
 fn credit(interval: Duration, deltas: &[Sched]) -> Duration {
     let (mut ran, mut wanted) = (Duration::ZERO, Duration::ZERO);
     for d in deltas {
-        if (d.ran + d.waited) * 2 >= interval {
+        let queued = d.waited / d.slices.max(1) as u32 >= QUEUED;
+        if queued && (d.ran + d.waited) * 2 >= interval {
             ran += d.ran;
             wanted += d.ran + d.waited;
         }
@@ -232,10 +247,12 @@ mod tests {
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
+    /// A thread's figures for an interval, waiting in one go.
     fn d(ran: u64, waited: u64) -> Sched {
         Sched {
             ran: MS(ran),
             waited: MS(waited),
+            slices: 1,
         }
     }
 
@@ -270,5 +287,23 @@ mod tests {
         assert_eq!(credit(MS(100), &[d(0, 100), d(0, 60)]), MS(0));
         // Threads that wanted little are left out of the share.
         assert_eq!(credit(MS(100), &[d(50, 50), d(1, 9)]), MS(50));
+    }
+
+    #[test]
+    fn wake_up_latency_is_not_starvation() {
+        // A thread that sleeps 200 µs at a time, woken 400 times in 100 ms,
+        // waiting 150 µs for a CPU at each wake-up.
+        let sleeper = Sched {
+            ran: Duration::from_millis(2),
+            waited: Duration::from_micros(400 * 150),
+            slices: 400,
+        };
+        assert_eq!(credit(MS(100), &[sleeper]), MS(100));
+        // The same waits, five of them: queued behind other work.
+        let queued = Sched {
+            slices: 5,
+            ..sleeper
+        };
+        assert!(credit(MS(100), &[queued]) < MS(10));
     }
 }

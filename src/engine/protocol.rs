@@ -194,6 +194,23 @@ mod tests {
     }
 
     #[test]
+    fn cpu_records_carry_the_window_the_use_and_the_reference() {
+        let records = parse(
+            b"k\tcpu\tafter writes nobody has read\t152\t31\t24870\nk\tcpu\tx\t1\t2\n",
+            "k",
+        );
+        assert_eq!(
+            records,
+            vec![Record::Cpu {
+                when: "after writes nobody has read".into(),
+                window_ms: 152,
+                used_us: 31,
+                reference_us: 24870,
+            }]
+        );
+    }
+
+    #[test]
     fn malformed_lines_are_skipped() {
         assert!(parse(b"k\top\tx\n k\tdone\nk\tnonsense\n", "k").is_empty());
     }
