@@ -176,9 +176,9 @@ pub fn run(
                 verdict = Some(Ending::OutputFlood);
             } else if cancel.is_cancelled() {
                 verdict = Some(Ending::Cancelled);
-            } else if Instant::now() >= deadline && !still_working(pgid, &mut working) {
-                verdict = Some(Ending::TimedOut);
-            } else if Instant::now() >= last_deadline {
+            } else if Instant::now() >= last_deadline
+                || (Instant::now() >= deadline && !still_working(pgid, &mut working))
+            {
                 verdict = Some(Ending::TimedOut);
             }
             if verdict.is_some() {
