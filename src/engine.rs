@@ -436,7 +436,7 @@ fn compile(
     Ok(match finished.ending {
         Ending::Exited(0) => Compiled::Binary(binary),
         Ending::Cancelled => Compiled::Cancelled,
-        Ending::TimedOut => Compiled::Failed(format!(
+        Ending::TimedOut | Ending::StillWorking => Compiled::Failed(format!(
             "rustc did not finish within {} s",
             COMPILE_LIMIT.as_secs()
         )),

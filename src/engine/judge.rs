@@ -55,6 +55,10 @@ impl PhaseRun {
         }
         Some(match &self.ending {
             Ending::TimedOut => "the run did not finish in time".into(),
+            Ending::StillWorking => {
+                "the run was still working when its time ran out (the machine may be too loaded)"
+                    .into()
+            }
             Ending::OutputFlood => "the program printed too much output and was stopped".into(),
             Ending::Cancelled => "the run was cancelled".into(),
             Ending::Signalled(sig) => format!("the program was killed by {}", signal_name(*sig)),
@@ -140,7 +144,7 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
                     "the program printed more than the output limit and was stopped",
                 );
             }
-            Ending::TimedOut | Ending::Cancelled => {}
+            Ending::TimedOut | Ending::StillWorking | Ending::Cancelled => {}
         }
     }
     CheckResult::pass(CheckId::Panic, "nothing panicked")
@@ -170,6 +174,16 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                     ),
                 );
             }
+        }
+        if run.ending == Ending::StillWorking {
+            return CheckResult::not_checked(
+                CheckId::Hang,
+                format!(
+                    "not checked (the machine was too loaded to judge): the {} phase was still \
+                     using CPU when its longest time limit ran out",
+                    run.phase
+                ),
+            );
         }
         if run.ending == Ending::TimedOut {
             return CheckResult::fail(

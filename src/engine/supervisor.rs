@@ -67,8 +67,11 @@ pub enum Ending {
     Exited(i32),
     /// It was killed by this signal, not by us.
     Signalled(i32),
-    /// It ran past its wall-clock limit and was killed.
+    /// It ran past its wall-clock limit without using CPU and was killed.
     TimedOut,
+    /// It was still using CPU at its longest limit and was killed: too
+    /// slow, or kept waiting by a loaded machine; which, cannot be told.
+    StillWorking,
     /// It printed more than its cap and was killed.
     OutputFlood,
     /// The run was cancelled and the child killed.
@@ -176,10 +179,13 @@ pub fn run(
                 verdict = Some(Ending::OutputFlood);
             } else if cancel.is_cancelled() {
                 verdict = Some(Ending::Cancelled);
-            } else if Instant::now() >= last_deadline
-                || (Instant::now() >= deadline && !still_working(pgid, &mut working))
-            {
-                verdict = Some(Ending::TimedOut);
+            } else if Instant::now() >= deadline {
+                let extended = last_deadline > deadline;
+                if !extended || !still_working(pgid, &mut working) {
+                    verdict = Some(Ending::TimedOut);
+                } else if Instant::now() >= last_deadline {
+                    verdict = Some(Ending::StillWorking);
+                }
             }
             if verdict.is_some() {
                 kill_group(pgid);
@@ -379,7 +385,7 @@ mod tests {
         let started = Instant::now();
         let script = "while :; do :; done";
         let finished = run(shell(script), limits(100, 2_500), None, &Cancel::new()).unwrap();
-        assert_eq!(finished.ending, Ending::TimedOut);
+        assert_eq!(finished.ending, Ending::StillWorking);
         assert!(started.elapsed() >= Duration::from_millis(2_500));
     }
 

@@ -62,6 +62,11 @@ fn hang_is_not_a_pass_when_a_run_died_first() {
 fn a_phase_over_its_time_limit_is_a_hang() {
     let slow = run("load", vec![], Ending::TimedOut);
     assert_eq!(hang(&[slow]).status, Status::Failed);
+    // Still using CPU at the longest limit: slow or starved, not stuck.
+    let working = run("load", vec![], Ending::StillWorking);
+    let result = hang(&[working]);
+    assert_eq!(result.status, Status::NotChecked);
+    assert!(result.message.contains("too loaded"), "{}", result.message);
 }
 
 #[test]
