@@ -186,10 +186,40 @@ fn one_call(
     after: bool,
     records: &mut Vec<String>,
 ) -> Option<(String, Duration)> {
+    if !after {
+        return timed_call(handle, input, (trial, lane, slot), false, None, records);
+    }
     // A call after shutdown() must fail promptly; how long it took is
     // counted on this thread's fair clock, so that a client kept waiting
     // for a CPU by a loaded machine is not blamed for the wait.
-    let mut clock = after.then(|| FairClock::of(&[cpu::current_tid()]));
+    let own = FairClock::of(&[cpu::current_tid()]);
+    let (out, took) = timed_call(handle, input, (trial, lane, slot), true, Some(own), records)?;
+    if took < RECHECK {
+        return Some((out, took));
+    }
+    // Slow once: it may have waited on another thread that the machine
+    // kept from running. A design that is slow after shutdown is slow
+    // every time, so the same call is made again, timed against every
+    // thread of the process this time (costly, hence only now).
+    let all = FairClock::all_but(&[]);
+    let (_, again) = timed_call(handle, input, (trial, lane, slot), true, Some(all), records)?;
+    Some((out, took.min(again)))
+}
+
+/// A call after shutdown() that took this long is made once more.
+const RECHECK: Duration = Duration::from_millis(100);
+
+/// One watched, recorded call, timed on `clock` if given (else the wall
+/// clock). `None` if it panicked (the record says so).
+fn timed_call(
+    handle: &dyn Handle,
+    input: Input,
+    (trial, lane, slot): (usize, usize, usize),
+    after: bool,
+    clock: Option<FairClock>,
+    records: &mut Vec<String>,
+) -> Option<(String, Duration)> {
+    let mut clock = clock;
     let called = tick();
     let began = Instant::now();
     let out = {
