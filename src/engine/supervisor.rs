@@ -168,8 +168,9 @@ pub fn run(
     ];
     let deadline = started + limits.wall;
     let last_deadline = started + limits.working_wall.max(limits.wall);
-    // Past `deadline`: the group's CPU time at the last look, and when.
-    let mut working: Option<(u64, Instant)> = None;
+    // Past `deadline`: the group's CPU time and the bytes received at the
+    // last look, and when.
+    let mut working: Option<((u64, usize), Instant)> = None;
     let mut verdict: Option<Ending> = None;
     let status = loop {
         let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
@@ -181,7 +182,8 @@ pub fn run(
                 verdict = Some(Ending::Cancelled);
             } else if Instant::now() >= deadline {
                 let extended = last_deadline > deadline;
-                if !extended || !still_working(pgid, &mut working) {
+                let received: usize = streams.iter().map(|s| s.data.len()).sum();
+                if !extended || !still_working(pgid, received, &mut working) {
                     verdict = Some(Ending::TimedOut);
                 } else if Instant::now() >= last_deadline {
                     verdict = Some(Ending::StillWorking);
@@ -221,20 +223,25 @@ pub fn run(
 }
 
 /// How often a child past its deadline is looked at for CPU use.
-const WORKING_LOOK: Duration = Duration::from_secs(2);
+const WORKING_LOOK: Duration = Duration::from_secs(4);
 
-/// Whether group `pgid` has used CPU since the last look (`working`), which
-/// is [`WORKING_LOOK`] ago at least; the first look only starts counting.
-fn still_working(pgid: i32, working: &mut Option<(u64, Instant)>) -> bool {
+/// Whether group `pgid` has used CPU, or sent output (`received` bytes so
+/// far), since the last look (`working`), which is [`WORKING_LOOK`] ago at
+/// least; the first look only starts counting.
+fn still_working(
+    pgid: i32,
+    received: usize,
+    working: &mut Option<((u64, usize), Instant)>,
+) -> bool {
     match *working {
         Some((_, at)) if at.elapsed() < WORKING_LOOK => true,
-        Some((ticks, _)) => {
-            let now = group_cpu_ticks(pgid);
+        Some((before, _)) => {
+            let now = (group_cpu_ticks(pgid), received);
             *working = Some((now, Instant::now()));
-            now > ticks
+            now.0 > before.0 || now.1 > before.1
         }
         None => {
-            *working = Some((group_cpu_ticks(pgid), Instant::now()));
+            *working = Some(((group_cpu_ticks(pgid), received), Instant::now()));
             true
         }
     }
@@ -384,9 +391,9 @@ mod tests {
     fn a_child_still_using_cpu_runs_to_the_working_limit() {
         let started = Instant::now();
         let script = "while :; do :; done";
-        let finished = run(shell(script), limits(100, 2_500), None, &Cancel::new()).unwrap();
+        let finished = run(shell(script), limits(100, 4_500), None, &Cancel::new()).unwrap();
         assert_eq!(finished.ending, Ending::StillWorking);
-        assert!(started.elapsed() >= Duration::from_millis(2_500));
+        assert!(started.elapsed() >= Duration::from_millis(4_500));
     }
 
     /// The descriptors arrive swapped (secret on 3, report on 4), as fd
