@@ -67,7 +67,7 @@ const EXPLAIN_BUDGET: Duration = Duration::from_secs(1);
 
 /// However starved the judging thread is, judging a phase gives up after
 /// this many times its CPU budget in wall time.
-const WALL_FACTOR: u32 = 5;
+const WALL_FACTOR: u32 = 20;
 
 /// CPU time this thread has used.
 fn thread_cpu() -> Duration {
