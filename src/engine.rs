@@ -134,6 +134,9 @@ pub enum Checked {
 const COMPILE_LIMIT: Duration = Duration::from_secs(120);
 /// How long one phase may run; the harness's own hang deadline is far shorter.
 const PHASE_LIMIT: Duration = Duration::from_secs(30);
+/// How long a phase that is still using CPU may run: on a loaded machine a
+/// correct phase can need more than [`PHASE_LIMIT`], and it is not a hang.
+const PHASE_WORKING_LIMIT: Duration = Duration::from_secs(90);
 const OUTPUT_CAP: usize = 1 << 20;
 const REPORT_CAP: usize = 64 << 20;
 
@@ -422,6 +425,7 @@ fn compile(
     }
     let limits = Limits {
         wall: COMPILE_LIMIT,
+        working_wall: COMPILE_LIMIT,
         output_cap: OUTPUT_CAP,
         report_cap: 0,
         threads: None,
@@ -434,7 +438,7 @@ fn compile(
     Ok(match finished.ending {
         Ending::Exited(0) => Compiled::Binary(binary),
         Ending::Cancelled => Compiled::Cancelled,
-        Ending::TimedOut => Compiled::Failed(format!(
+        Ending::TimedOut | Ending::StillWorking => Compiled::Failed(format!(
             "rustc did not finish within {} s",
             COMPILE_LIMIT.as_secs()
         )),
@@ -521,6 +525,7 @@ fn run_phase(
     }
     let limits = Limits {
         wall: PHASE_LIMIT,
+        working_wall: PHASE_WORKING_LIMIT,
         output_cap: OUTPUT_CAP,
         report_cap: REPORT_CAP,
         threads,

@@ -132,6 +132,7 @@ buggy! {
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
     counter_thread_per_iteration: "counter", "counter/buggy/thread_per_iteration.rs";
+    counter_spin_while_pending: "counter", "counter/buggy/spin_while_pending.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
     ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
     ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";
@@ -139,6 +140,7 @@ buggy! {
     ledger_overdraft_panics: "ledger", "ledger/buggy/overdraft_panics.rs";
     ledger_worker_never_stopped: "ledger", "ledger/buggy/worker_never_stopped.rs";
     ledger_try_recv_spin: "ledger", "ledger/buggy/try_recv_spin.rs";
+    ledger_self_transfer: "ledger", "ledger/buggy/self_transfer.rs";
     graceful_stop_channel_at_once: "graceful-shutdown", "graceful-shutdown/buggy/stop_channel_at_once.rs";
     graceful_drain_while_open: "graceful-shutdown", "graceful-shutdown/buggy/drain_while_open.rs";
     graceful_closed_flag_check_then_send: "graceful-shutdown", "graceful-shutdown/buggy/closed_flag_check_then_send.rs";

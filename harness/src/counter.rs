@@ -4,10 +4,12 @@
 //! the others show:
 //! - `single`: one thread; does `start()` spawn a worker, do the results
 //!   match the contract, is every thread gone after `shutdown()`?
-//! - `idle`: does the worker burn CPU while nobody is calling?
+//! - `idle`: does the worker burn CPU while nobody is calling, both after
+//!   a read and while writes nobody has read yet are pending?
 //! - `load`: many client threads in many short seeded trials, every call
 //!   recorded with the global clock, then `shutdown()` at once.
 
+use crate::cpu;
 use crate::load::{self, call, jitter, op_record, tick};
 use crate::phase;
 use crate::report::{self, send};
@@ -142,7 +144,16 @@ fn idle(start: Start) {
             return;
         }
     }
-    threads::report_idle_cpu(&baseline);
+    cpu::report_idle_cpu(&baseline, "after a read");
+    // Writes nobody reads yet: a worker that polls while it has unread
+    // changes (to batch them, say) spins now.
+    for _ in 0..3 {
+        let _g = guard(0, "increment()");
+        if call(|| counter.increment()).is_none() {
+            return;
+        }
+    }
+    cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     let _g = guard(0, "shutdown()");
     if call(|| counter.shutdown()).is_some() {
         drop(_g);
@@ -215,6 +226,30 @@ fn under_load(start: Start, seed: u64) {
                     "inc",
                     Some("ok"),
                 ));
+            }
+        }
+        // Half the trials read right before the stop, with the burst still
+        // queued: the closest a read can come to shutdown(), which takes
+        // the counter.
+        if trial % 2 == 1 {
+            let called = tick();
+            let read = {
+                let _g = guard(0, "get()");
+                call(|| counter.get())
+            };
+            let returned = tick();
+            let out = read.map(|v| v.to_string());
+            records.push(op_record(
+                trial,
+                clients,
+                called,
+                read.map(|_| returned),
+                "get",
+                out.as_deref(),
+            ));
+            if read.is_none() {
+                report::send_batch(&records);
+                return;
             }
         }
         let called = tick();

@@ -4,7 +4,8 @@
 //! the others show:
 //! - `single`: one thread; does `start()` spawn a worker, do the results
 //!   match the contract, is every thread gone after `shutdown()`?
-//! - `idle`: does the worker burn CPU while nobody is calling?
+//! - `idle`: does the worker burn CPU while nobody is calling, both after
+//!   a read and while writes nobody has read yet are pending?
 //! - `load`: many client threads in many short seeded trials, every call
 //!   recorded with the global clock, then `shutdown()` at once.
 //!
@@ -21,6 +22,7 @@
 //! each trial reports them in a `final` record next to what `shutdown()`
 //! returned.
 
+use crate::cpu;
 use crate::load::{self, call, jitter, op_record, tick};
 use crate::phase;
 use crate::report::{self, send};
@@ -205,6 +207,29 @@ fn shutdown_recorded(
     last
 }
 
+/// Calls at the edges of the contract, made first on one thread: unknown
+/// accounts (8 and 9 are never used otherwise), zero amounts, and
+/// transfers from an account to itself that the balance covers, exactly
+/// covers and does not cover.
+const EDGES: &[Call] = &[
+    Call::Balance(9),
+    Call::Debit(9, 5),
+    Call::Debit(9, 0),
+    Call::Credit(9, 0),
+    Call::Transfer(9, 1, 3),
+    Call::Transfer(9, 1, 0),
+    Call::Credit(1, 20),
+    Call::Transfer(1, 1, 5),
+    Call::Balance(1),
+    Call::Transfer(1, 1, 25),
+    Call::Transfer(1, 1, 20),
+    Call::Balance(1),
+    Call::Transfer(1, 8, 0),
+    Call::Transfer(1, 8, 7),
+    Call::Debit(1, 0),
+    Call::Total,
+];
+
 fn single(start: Start, seed: u64) {
     let baseline = threads::live();
     let Some(ledger) = phase::start_watched(start) else {
@@ -214,15 +239,20 @@ fn single(start: Start, seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut records = Vec::new();
     let mut effect = BTreeMap::new();
-    for _ in 0..300 {
+    let random = (0..300).map(|_| {
         let a = rng.u32(0..4);
-        let c = match rng.u8(0..100) {
-            0..=29 => Call::Credit(a, rng.u64(1..50)),
-            30..=54 => Call::Debit(a, rng.u64(1..60)),
+        match rng.u8(0..100) {
+            0..=29 => Call::Credit(a, rng.u64(0..50)),
+            30..=54 => Call::Debit(a, rng.u64(0..60)),
             55..=69 => Call::Balance(a),
-            70..=89 => Call::Transfer(a, (a + rng.u32(1..4)) % 4, rng.u64(1..60)),
+            70..=79 => Call::Transfer(a, (a + rng.u32(1..4)) % 4, rng.u64(0..60)),
+            // To itself: the money leaves and comes back in one step.
+            80..=89 => Call::Transfer(a, a, rng.u64(0..60)),
             _ => Call::Total,
-        };
+        }
+    });
+    let calls: Vec<Call> = EDGES.iter().copied().chain(random).collect();
+    for c in calls {
         if !recorded(&*ledger, c, (0, 0, 0), &mut effect, &mut records) {
             report::send_batch(&records);
             return;
@@ -252,7 +282,16 @@ fn idle(start: Start) {
             return;
         }
     }
-    threads::report_idle_cpu(&baseline);
+    cpu::report_idle_cpu(&baseline, "after a read");
+    // Writes nobody reads yet: a worker that polls while it has unread
+    // changes spins now.
+    for account in [1, 2] {
+        let _g = guard(0, "credit()");
+        if call(|| ledger.credit(account, 3)).is_none() {
+            return;
+        }
+    }
+    cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     let _g = guard(0, "shutdown()");
     if call(|| ledger.shutdown()).is_some() {
         drop(_g);
@@ -300,24 +339,33 @@ impl Kind {
         }
     }
 
+    /// One client call. Amounts include 0, and one transfer in ten goes
+    /// from an account to itself; mixed trials also touch account 7, which
+    /// nobody credits first.
     fn pick(self, rng: &mut fastrand::Rng) -> Call {
         let a = rng.u32(0..3);
-        let other = (a + rng.u32(1..3)) % 3;
+        let other = if rng.u8(0..10) == 0 {
+            a
+        } else {
+            (a + rng.u32(1..3)) % 3
+        };
         match self {
             Kind::Accounts => match rng.u8(0..100) {
-                0..=34 => Call::Credit(a, rng.u64(1..10)),
-                35..=74 => Call::Debit(a, rng.u64(1..15)),
+                0..=34 => Call::Credit(a, rng.u64(0..10)),
+                35..=69 => Call::Debit(a, rng.u64(0..15)),
+                70..=79 => Call::Transfer(a, a, rng.u64(0..15)),
                 _ => Call::Balance(a),
             },
             Kind::Transfers => match rng.u8(0..100) {
-                0..=64 => Call::Transfer(a, other, rng.u64(1..40)),
+                0..=64 => Call::Transfer(a, other, rng.u64(0..40)),
                 _ => Call::Total,
             },
             Kind::Mixed => match rng.u8(0..100) {
-                0..=19 => Call::Credit(a, rng.u64(1..10)),
-                20..=39 => Call::Debit(a, rng.u64(1..15)),
-                40..=49 => Call::Balance(a),
-                50..=79 => Call::Transfer(a, other, rng.u64(1..15)),
+                0..=19 => Call::Credit(a, rng.u64(0..10)),
+                20..=34 => Call::Debit(a, rng.u64(0..15)),
+                35..=39 => Call::Debit(7, rng.u64(0..3)),
+                40..=49 => Call::Balance(if rng.bool() { a } else { 7 }),
+                50..=79 => Call::Transfer(a, other, rng.u64(0..15)),
                 _ => Call::Total,
             },
         }
@@ -369,6 +417,17 @@ fn under_load(start: Start, seed: u64) {
                 report::send_batch(&records);
                 return;
             }
+        }
+        // Half the trials read right before the stop: the closest a read
+        // can come to shutdown(), which takes the ledger. Per-account
+        // trials read one account, so their history still splits.
+        let read = match kind {
+            Kind::Accounts => Call::Balance(0),
+            _ => Call::Total,
+        };
+        if trial % 2 == 0 && !recorded(&*ledger, read, main, &mut effect, &mut records) {
+            report::send_batch(&records);
+            return;
         }
         let last = shutdown_recorded(ledger, trial, CLIENTS, &mut records);
         report::send_batch(&records);

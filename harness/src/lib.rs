@@ -11,6 +11,7 @@
 //! results.
 
 pub mod counter;
+pub mod cpu;
 pub mod ledger;
 pub mod load;
 pub mod orders;

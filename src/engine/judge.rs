@@ -65,6 +65,10 @@ impl PhaseRun {
         }
         Some(match &self.ending {
             Ending::TimedOut => "the run did not finish in time".into(),
+            Ending::StillWorking => {
+                "the run was still working when its time ran out (the machine may be too loaded)"
+                    .into()
+            }
             Ending::OutputFlood => "the program printed too much output and was stopped".into(),
             Ending::Cancelled => "the run was cancelled".into(),
             Ending::TooManyThreads(most) => too_many_threads(*most),
@@ -166,7 +170,7 @@ pub fn panic(runs: &[PhaseRun]) -> CheckResult {
                     ),
                 );
             }
-            Ending::TimedOut | Ending::Cancelled => {}
+            Ending::TimedOut | Ending::StillWorking | Ending::Cancelled => {}
         }
     }
     CheckResult::pass(CheckId::Panic, "nothing panicked")
@@ -222,6 +226,16 @@ pub fn hang(runs: &[PhaseRun]) -> CheckResult {
                     hang_message(call, thread, *millis, *doing),
                 );
             }
+        }
+        if run.ending == Ending::StillWorking {
+            return CheckResult::not_checked(
+                CheckId::Hang,
+                format!(
+                    "not checked (the machine was too loaded to judge): the {} phase was still \
+                     using CPU when its longest time limit ran out",
+                    run.phase
+                ),
+            );
         }
         if run.ending == Ending::TimedOut {
             return CheckResult::fail(
@@ -279,47 +293,76 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     )
 }
 
-/// `busy-loop`: the solution's threads slept while nobody called.
+/// How much of a never-sleeping thread's CPU time an idle worker may use
+/// before it counts as spinning: a quarter. A worker blocked in `recv`
+/// uses a few microseconds; a spinning one about as much as the reference,
+/// whatever the machine's load, since both compete for the same cores.
+const SPIN_SHARE: u64 = 4;
+/// CPU time an idle window may use in any case (µs): waking up to finish
+/// the last command costs this much at most.
+const IDLE_NOISE_US: u64 = 1_000;
+
+/// `busy-loop`: the solution's threads slept while nobody called. Judged
+/// on CPU time actually used, never on being runnable: on a loaded machine
+/// a thread waiting for a CPU is runnable but not busy.
 pub fn busy_loop(run: &PhaseRun) -> CheckResult {
+    let mut windows = 0;
+    let mut starved = None;
+    let mut watched = None;
     for r in &run.records {
-        if let Record::Cpu {
+        let Record::Cpu {
+            when,
             window_ms,
-            ticks,
-            runnable,
-            samples,
+            used_us,
+            reference_us,
             threads,
         } = r
-        {
-            // A worker blocked in recv is asleep at every sample and uses
-            // no CPU. A spinning one is runnable at nearly every sample,
-            // even on a loaded machine where it gets little CPU; and where
-            // it gets the CPU, clock ticks (10 ms) show it too.
-            let used_ms = ticks * 10;
-            let spinning = *samples > 0 && runnable * 2 > *samples;
-            if spinning || used_ms * 100 > window_ms * 15 {
-                return CheckResult::fail(
-                    CheckId::BusyLoop,
-                    format!(
-                        "while nobody called it, the worker was running at {runnable} of {samples} samples \
-                         and used {used_ms} ms of CPU in {window_ms} ms: it spins instead of blocking \
-                         (try_recv in a loop, or select! with a default arm?)"
-                    ),
-                );
-            }
-            let cpu = format!("{used_ms} ms of CPU in {window_ms} ms");
-            let message = match threads {
-                Some(0) => format!(
-                    "start() spawned no thread, so nothing could spin while nobody called ({cpu})"
+        else {
+            continue;
+        };
+        windows += 1;
+        if let Some(n) = threads {
+            watched = Some(*n);
+        }
+        let ms = |us: u64| format!("{}.{} ms", us / 1000, us % 1000 / 100);
+        if *used_us >= (reference_us / SPIN_SHARE).max(IDLE_NOISE_US) {
+            return CheckResult::fail(
+                CheckId::BusyLoop,
+                format!(
+                    "while nobody called it ({when}), the worker used {} of CPU in {window_ms} ms, \
+                     as much as a thread that never sleeps got meanwhile ({}): it spins instead of \
+                     blocking (try_recv in a loop, or select! with a default arm?)",
+                    ms(*used_us),
+                    ms(*reference_us),
                 ),
-                Some(n @ 2..) => {
-                    format!("the {n} threads start() spawned slept while nobody called ({cpu})")
-                }
-                _ => format!("the idle worker slept ({cpu})"),
-            };
-            return CheckResult::pass(CheckId::BusyLoop, message);
+            );
+        }
+        // A spinning worker gets about what the reference got; if a
+        // quarter of that is within the noise, it could have hidden.
+        if reference_us / SPIN_SHARE < IDLE_NOISE_US {
+            starved.get_or_insert(format!(
+                "not checked (the machine was too loaded to judge): in {window_ms} ms the tutor's \
+                 own thread got only {} of CPU, too little to tell spinning from sleeping",
+                ms(*reference_us)
+            ));
         }
     }
-    not_checked_because(CheckId::BusyLoop, &[run])
+    if windows == 0 {
+        return not_checked_because(CheckId::BusyLoop, &[run]);
+    }
+    if let Some(why) = starved {
+        return CheckResult::not_checked(CheckId::BusyLoop, why);
+    }
+    let quiet = format!(
+        "{}, each using less than a quarter of what a spinning thread got",
+        count_of(windows, "window")
+    );
+    let message = match watched {
+        Some(0) => format!("start() spawned no thread, so nothing could spin while nobody called ({quiet})"),
+        Some(n @ 2..) => format!("the {n} threads start() spawned slept while nobody called ({quiet})"),
+        _ => format!("the idle worker slept ({quiet})"),
+    };
+    CheckResult::pass(CheckId::BusyLoop, message)
 }
 
 /// `owner-thread`: `start()` spawned at least one thread.

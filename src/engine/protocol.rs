@@ -50,14 +50,15 @@ pub enum Record {
         count: usize,
         names: String,
     },
-    /// How the solution's threads spent a window in which nobody called
-    /// them: CPU clock ticks used, and how many of the state samples found
-    /// one of them runnable.
+    /// How much CPU the solution's threads used in a window in which nobody
+    /// called them (`when` says what came just before), next to what the
+    /// tool's own never-sleeping thread got in the same window: the CPU a
+    /// spinning worker could have had.
     Cpu {
+        when: String,
         window_ms: u64,
-        ticks: u64,
-        runnable: u64,
-        samples: u64,
+        used_us: u64,
+        reference_us: u64,
         /// How many threads were watched, when the harness says.
         threads: Option<u64>,
     },
@@ -143,10 +144,10 @@ fn parse_record(body: &str) -> Option<Record> {
             names: text(3),
         },
         "cpu" => Record::Cpu {
-            window_ms: num(1)?,
-            ticks: num(2)?,
-            runnable: num(3)?,
-            samples: num(4)?,
+            when: text(1),
+            window_ms: num(2)?,
+            used_us: num(3)?,
+            reference_us: num(4)?,
             threads: fields.get(5).and_then(|s| s.parse().ok()),
         },
         "panic" => Record::Panic {
@@ -209,6 +210,24 @@ mod tests {
             panic!()
         };
         assert_eq!((done.ret, done.output.as_deref()), (Some(9), Some("7")));
+    }
+
+    #[test]
+    fn cpu_records_carry_the_window_the_use_and_the_reference() {
+        let records = parse(
+            b"k\tcpu\tafter writes nobody has read\t152\t31\t24870\nk\tcpu\tx\t1\t2\n",
+            "k",
+        );
+        assert_eq!(
+            records,
+            vec![Record::Cpu {
+                when: "after writes nobody has read".into(),
+                window_ms: 152,
+                used_us: 31,
+                reference_us: 24870,
+                threads: None,
+            }]
+        );
     }
 
     #[test]

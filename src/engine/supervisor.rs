@@ -47,8 +47,13 @@ impl Cancel {
 /// Limits for one child.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Wall-clock time before the group is killed.
+    /// Wall-clock time before the group is killed, if it has stopped
+    /// using CPU.
     pub wall: Duration,
+    /// Wall-clock time before the group is killed even while it still uses
+    /// CPU: a loaded machine slows a working child down, while a stuck one
+    /// uses none and is killed soon after `wall`. Not below `wall`.
+    pub working_wall: Duration,
     /// Bytes kept of stdout and of stderr each; more is an overflow.
     pub output_cap: usize,
     /// Bytes kept of the report channel; more is an overflow.
@@ -67,8 +72,11 @@ pub enum Ending {
     Exited(i32),
     /// It was killed by this signal, not by us.
     Signalled(i32),
-    /// It ran past its wall-clock limit and was killed.
+    /// It ran past its wall-clock limit without using CPU and was killed.
     TimedOut,
+    /// It was still using CPU at its longest limit and was killed: too
+    /// slow, or kept waiting by a loaded machine; which, cannot be told.
+    StillWorking,
     /// It printed more than its cap and was killed.
     OutputFlood,
     /// The run was cancelled and the child killed.
@@ -166,6 +174,10 @@ pub fn run(
         Stream::new(report_reader.map(OwnedFd::from), limits.report_cap),
     ];
     let deadline = started + limits.wall;
+    let last_deadline = started + limits.working_wall.max(limits.wall);
+    // Past `deadline`: the group's CPU time and the bytes received at the
+    // last look, and when.
+    let mut working: Option<((u64, usize), Instant)> = None;
     let mut verdict: Option<Ending> = None;
     let status = loop {
         let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
@@ -175,12 +187,18 @@ pub fn run(
                 verdict = Some(Ending::OutputFlood);
             } else if cancel.is_cancelled() {
                 verdict = Some(Ending::Cancelled);
-            } else if Instant::now() >= deadline {
-                verdict = Some(Ending::TimedOut);
             } else if let Some(most) = limits.threads
                 && threads_of(pgid).is_some_and(|n| n > most)
             {
                 verdict = Some(Ending::TooManyThreads(most));
+            } else if Instant::now() >= deadline {
+                let extended = last_deadline > deadline;
+                let received: usize = streams.iter().map(|s| s.data.len()).sum();
+                if !extended || !still_working(pgid, received, &mut working) {
+                    verdict = Some(Ending::TimedOut);
+                } else if Instant::now() >= last_deadline {
+                    verdict = Some(Ending::StillWorking);
+                }
             }
             if verdict.is_some() {
                 kill_group(pgid);
@@ -224,6 +242,57 @@ fn threads_of(pid: i32) -> Option<usize> {
         .trim()
         .parse()
         .ok()
+}
+
+/// How often a child past its deadline is looked at for CPU use.
+const WORKING_LOOK: Duration = Duration::from_secs(4);
+
+/// Whether group `pgid` has used CPU, or sent output (`received` bytes so
+/// far), since the last look (`working`), which is [`WORKING_LOOK`] ago at
+/// least; the first look only starts counting.
+fn still_working(
+    pgid: i32,
+    received: usize,
+    working: &mut Option<((u64, usize), Instant)>,
+) -> bool {
+    match *working {
+        Some((_, at)) if at.elapsed() < WORKING_LOOK => true,
+        Some((before, _)) => {
+            let now = (group_cpu_ticks(pgid), received);
+            *working = Some((now, Instant::now()));
+            now.0 > before.0 || now.1 > before.1
+        }
+        None => {
+            *working = Some(((group_cpu_ticks(pgid), received), Instant::now()));
+            true
+        }
+    }
+}
+
+/// CPU time in clock ticks used so far by the processes of group `pgid`,
+/// with all their threads and reaped children, dead ones included.
+fn group_cpu_ticks(pgid: i32) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let ticks = |pid: u32| -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // The command name may hold spaces and parentheses; fields resume
+        // after the last ')': state, ppid, pgrp, ..., utime at 11 to cstime at 14.
+        let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split(' ').collect();
+        if fields.get(2)?.parse::<i32>().ok()? != pgid {
+            return None;
+        }
+        fields
+            .get(11..15)?
+            .iter()
+            .map(|f| f.parse::<u64>().ok())
+            .sum()
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(ticks)
+        .sum()
 }
 
 fn kill_group(pgid: i32) {
@@ -310,6 +379,45 @@ fn poll_readable(streams: &mut [Stream], open: &[usize], timeout: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn limits(wall_ms: u64, working_ms: u64) -> Limits {
+        Limits {
+            wall: Duration::from_millis(wall_ms),
+            working_wall: Duration::from_millis(working_ms),
+            output_cap: 1024,
+            report_cap: 0,
+            threads: None,
+        }
+    }
+
+    fn shell(script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        cmd
+    }
+
+    #[test]
+    fn a_child_that_uses_no_cpu_gets_no_extension() {
+        let started = Instant::now();
+        let finished = run(
+            shell("sleep 600"),
+            limits(100, 60_000),
+            None,
+            &Cancel::new(),
+        )
+        .unwrap();
+        assert_eq!(finished.ending, Ending::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_child_still_using_cpu_runs_to_the_working_limit() {
+        let started = Instant::now();
+        let script = "while :; do :; done";
+        let finished = run(shell(script), limits(100, 4_500), None, &Cancel::new()).unwrap();
+        assert_eq!(finished.ending, Ending::StillWorking);
+        assert!(started.elapsed() >= Duration::from_millis(4_500));
+    }
 
     /// The descriptors arrive swapped (secret on 3, report on 4), as fd
     /// reuse can arrange in the parent; the program must still read the

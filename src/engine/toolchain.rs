@@ -19,6 +19,7 @@ const HARNESS_FILES: &[(&str, &str)] = &[
         "src/counter.rs",
         include_str!("../../harness/src/counter.rs"),
     ),
+    ("src/cpu.rs", include_str!("../../harness/src/cpu.rs")),
     ("src/ledger.rs", include_str!("../../harness/src/ledger.rs")),
     ("src/load.rs", include_str!("../../harness/src/load.rs")),
     ("src/orders.rs", include_str!("../../harness/src/orders.rs")),

@@ -18,12 +18,13 @@ fn finished(phase: &'static str, mut records: Vec<Record>) -> PhaseRun {
     run(phase, records, Ending::Exited(0))
 }
 
-fn cpu(ticks: u64, runnable: u64) -> Record {
+/// An idle window: the worker's CPU time and the spinning reference's, in ms.
+fn cpu(used_ms: u64, reference_ms: u64) -> Record {
     Record::Cpu {
-        window_ms: 300,
-        ticks,
-        runnable,
-        samples: 60,
+        when: "after a read".into(),
+        window_ms: 150,
+        used_us: used_ms * 1000,
+        reference_us: reference_ms * 1000,
         threads: Some(1),
     }
 }
@@ -63,6 +64,11 @@ fn hang_is_not_a_pass_when_a_run_died_first() {
 fn a_phase_over_its_time_limit_is_a_hang() {
     let slow = run("load", vec![], Ending::TimedOut);
     assert_eq!(hang(&[slow]).status, Status::Failed);
+    // Still using CPU at the longest limit: slow or starved, not stuck.
+    let working = run("load", vec![], Ending::StillWorking);
+    let result = hang(&[working]);
+    assert_eq!(result.status, Status::NotChecked);
+    assert!(result.message.contains("too loaded"), "{}", result.message);
 }
 
 #[test]
@@ -95,18 +101,30 @@ fn dying_without_the_final_record_is_a_failure_with_the_reason() {
 }
 
 #[test]
-fn busy_loop_by_scheduler_state_or_by_cpu() {
-    // Blocked: asleep at every sample, no CPU.
-    assert!(busy_loop(&finished("idle", vec![cpu(0, 0)])).passed);
-    // Spinning on a loaded machine: little CPU, but runnable at every sample.
-    assert_eq!(
-        busy_loop(&finished("idle", vec![cpu(1, 60)])).status,
-        Status::Failed
+fn busy_loop_by_cpu_time_next_to_a_spinning_reference() {
+    let judge = |records| busy_loop(&finished("idle", records));
+    // Blocked, on a quiet machine and on one where the tutor got a sliver.
+    assert!(judge(vec![cpu(0, 150)]).passed);
+    assert!(judge(vec![cpu(0, 10), cpu(0, 12)]).passed);
+    // Spinning with a core to itself, or sharing the machine with 30 jobs:
+    // either way it gets about what the reference gets.
+    assert_eq!(judge(vec![cpu(148, 150)]).status, Status::Failed);
+    assert_eq!(judge(vec![cpu(0, 150), cpu(9, 10)]).status, Status::Failed);
+    let failed = judge(vec![cpu(0, 150), cpu(40, 150)]);
+    assert_eq!(failed.status, Status::Failed);
+    assert!(
+        failed.message.contains("after a read"),
+        "{}",
+        failed.message
     );
-    // Spinning with the core to itself: CPU shows it even if sampling missed.
-    assert_eq!(
-        busy_loop(&finished("idle", vec![cpu(25, 10)])).status,
-        Status::Failed
+    // Runnable but starved: what used to fail a correct solution under
+    // load ("34 of 34 samples and used 0 ms of CPU") is too loaded to judge.
+    let starved = judge(vec![cpu(0, 150), cpu(0, 2)]);
+    assert_eq!(starved.status, Status::NotChecked);
+    assert!(
+        starved.message.contains("too loaded"),
+        "{}",
+        starved.message
     );
     // No measurement at all: not checked, never a pass.
     let died = run("idle", vec![], Ending::Signalled(libc::SIGKILL));
@@ -155,7 +173,7 @@ fn counts_are_pluralised_and_the_idle_worker_is_only_named_when_there_is_one() {
     assert_eq!(count_of(0usize, "thread"), "0 threads");
     assert_eq!(count_of(2u64, "call"), "2 calls");
     let idle = |threads| {
-        let mut record = cpu(0, 0);
+        let mut record = cpu(0, 100);
         if let Record::Cpu { threads: t, .. } = &mut record {
             *t = threads;
         }

@@ -73,6 +73,41 @@ fn steps_follow_the_exercise() {
 }
 
 #[test]
+fn zero_amounts_and_unknown_accounts_follow_the_exercise() {
+    let (model, rets) = run(&[
+        debit(9, 5),
+        debit(9, 0),
+        credit(9, 0),
+        transfer(9, 1, 3),
+        transfer(9, 1, 0),
+        credit(1, 20),
+        transfer(1, 8, 0),
+        transfer(1, 8, 7),
+        debit(1, 0),
+    ]);
+    let refused = |balance, requested| Refused { balance, requested };
+    assert_eq!(
+        rets,
+        vec![
+            LedgerRet::Debit(Err(refused(0, 5))),
+            LedgerRet::Debit(Ok(0)),
+            LedgerRet::Balance(0),
+            LedgerRet::Transfer(Err(refused(0, 3))),
+            LedgerRet::Transfer(Ok(())),
+            LedgerRet::Balance(20),
+            LedgerRet::Transfer(Ok(())),
+            LedgerRet::Transfer(Ok(())),
+            LedgerRet::Debit(Ok(13)),
+        ]
+    );
+    // Zero-amount calls leave no empty accounts behind.
+    let mut expected = LedgerModel::default();
+    expected.balances.insert(1, 13);
+    expected.balances.insert(8, 7);
+    assert_eq!(model, expected);
+}
+
+#[test]
 fn labels() {
     let op = |input, output| Operation::completed(0, 0, 1, input, output);
     let label = |o: &Op| op_label::<LedgerModel>(o);

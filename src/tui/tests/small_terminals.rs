@@ -19,10 +19,10 @@ fn busy_loop_report() -> Report {
         phase: "idle",
         records: vec![
             Record::Cpu {
-                window_ms: 300,
-                ticks: 28,
-                runnable: 59,
-                samples: 60,
+                when: "after a read".into(),
+                window_ms: 150,
+                used_us: 140_000,
+                reference_us: 145_000,
                 threads: Some(1),
             },
             Record::Done,
