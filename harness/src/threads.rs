@@ -31,6 +31,19 @@ pub fn name(tid: u32) -> String {
     }
 }
 
+/// Whether the kernel has the thread running or ready to run (state `R`)
+/// rather than sleeping. A spinning thread is `R` even while another
+/// process holds the core, so this does not depend on machine load.
+pub fn runnable(tid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/self/task/{tid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let rest = &stat[stat.rfind(')')? + 2..];
+            rest.chars().next()
+        })
+        == Some('R')
+}
+
 /// Threads alive now that were not in `baseline`, waiting up to `window`
 /// for them to go: a thread that has just been joined takes a moment to
 /// vanish. The window is counted on a [`FairClock`] over the leftover

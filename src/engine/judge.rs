@@ -358,8 +358,12 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
         count_of(windows, "window")
     );
     let message = match watched {
-        Some(0) => format!("start() spawned no thread, so nothing could spin while nobody called ({quiet})"),
-        Some(n @ 2..) => format!("the {n} threads start() spawned slept while nobody called ({quiet})"),
+        Some(0) => format!(
+            "start() spawned no thread, so nothing could spin while nobody called ({quiet})"
+        ),
+        Some(n @ 2..) => {
+            format!("the {n} threads start() spawned slept while nobody called ({quiet})")
+        }
         _ => format!("the idle worker slept ({quiet})"),
     };
     CheckResult::pass(CheckId::BusyLoop, message)
