@@ -103,6 +103,8 @@ buggy! {
     counter_get_on_next_command: "counter", "counter/buggy/get_on_next_command.rs";
     counter_unsigned_count: "counter", "counter/buggy/unsigned_count.rs";
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
+    counter_decorative_worker: "counter", "counter/buggy/decorative_worker.rs";
+    counter_shutdown_not_joined: "counter", "counter/buggy/shutdown_not_joined.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
     ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
     ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";
@@ -119,6 +121,7 @@ buggy! {
     graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";
     graceful_leaked_ticker: "graceful-shutdown", "graceful-shutdown/buggy/leaked_ticker.rs";
     graceful_ship_before_pay: "graceful-shutdown", "graceful-shutdown/buggy/ship_before_pay.rs";
+    graceful_reply_without_join: "graceful-shutdown", "graceful-shutdown/buggy/reply_without_join.rs";
 }
 
 correct! {
@@ -134,6 +137,9 @@ correct! {
     graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
     graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
     graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
+    graceful_stop_channel_select: "graceful-shutdown", "graceful-shutdown/correct/stop_channel_select.rs";
+    graceful_receiver_in_struct: "graceful-shutdown", "graceful-shutdown/correct/receiver_in_struct.rs";
+    graceful_std_mpsc: "graceful-shutdown", "graceful-shutdown/correct/std_mpsc.rs";
 }
 
 /// Every file in the corpus is listed above, so none is silently skipped.

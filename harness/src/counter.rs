@@ -9,6 +9,7 @@
 //!   recorded with the global clock, then `shutdown()` at once.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::messages;
 use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
@@ -88,10 +89,10 @@ fn single(start: Start, seed: u64) {
         }
     }
     let called = tick();
-    let last = {
+    let last = messages::around_shutdown("0", || {
         let _g = guard(0, "shutdown()");
         call(|| counter.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         0,
@@ -104,6 +105,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -144,7 +146,7 @@ fn idle(start: Start) {
     }
     threads::report_idle_cpu(&baseline);
     let _g = guard(0, "shutdown()");
-    if call(|| counter.shutdown()).is_some() {
+    if messages::around_shutdown("0", || call(|| counter.shutdown())).is_some() {
         drop(_g);
         threads::report_leftover("idle", &baseline);
     }
@@ -166,6 +168,7 @@ fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
 
 fn under_load(start: Start, seed: u64) {
     let clients = clients();
+    messages::main_thread(clients);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(counter) = phase::start_watched(start) else {
@@ -218,10 +221,10 @@ fn under_load(start: Start, seed: u64) {
             }
         }
         let called = tick();
-        let last = {
+        let last = messages::around_shutdown(&trial.to_string(), || {
             let _g = guard(0, "shutdown()");
             call(|| counter.shutdown())
-        };
+        });
         let returned = tick();
         records.push(op_record(
             trial,
@@ -242,7 +245,9 @@ fn under_load(start: Start, seed: u64) {
             "final",
             &[&trial.to_string(), kind, &expected, &last.to_string()],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }

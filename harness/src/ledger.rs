@@ -22,6 +22,7 @@
 //! returned.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::messages;
 use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
@@ -189,10 +190,10 @@ fn shutdown_recorded(
     records: &mut Vec<String>,
 ) -> Option<BTreeMap<Account, u64>> {
     let called = tick();
-    let last = {
+    let last = messages::around_shutdown(&trial.to_string(), || {
         let _g = guard(0, "shutdown()");
         call(|| ledger.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         trial,
@@ -232,6 +233,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -254,7 +256,7 @@ fn idle(start: Start) {
     }
     threads::report_idle_cpu(&baseline);
     let _g = guard(0, "shutdown()");
-    if call(|| ledger.shutdown()).is_some() {
+    if messages::around_shutdown("0", || call(|| ledger.shutdown())).is_some() {
         drop(_g);
         threads::report_leftover("idle", &baseline);
     }
@@ -325,6 +327,7 @@ impl Kind {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(ledger) = phase::start_watched(start) else {
@@ -384,7 +387,9 @@ fn under_load(start: Start, seed: u64) {
                 &encode_map(&last),
             ],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }

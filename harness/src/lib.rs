@@ -13,6 +13,7 @@
 pub mod counter;
 pub mod ledger;
 pub mod load;
+pub mod messages;
 pub mod orders;
 pub mod perturb;
 pub mod phase;

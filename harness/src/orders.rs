@@ -18,6 +18,7 @@
 //! for the calls a thread made after `shutdown()` had returned.
 
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::messages;
 use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
@@ -225,10 +226,10 @@ fn shutdown_recorded(
     records: &mut Vec<String>,
 ) -> Option<(u64, Summary)> {
     let called = tick();
-    let out = {
+    let out = messages::around_shutdown(&trial.to_string(), || {
         let _g = guard(0, "shutdown()");
         call(move || orders.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         trial,
@@ -298,6 +299,7 @@ fn single(start: Start, seed: u64) {
     if calls == 20 {
         // Still holding the handle: shutdown() must have joined the worker.
         threads::report_leftover("single, a handle still held", &baseline);
+        messages::report(0);
     }
     drop(handle);
 }
@@ -335,6 +337,7 @@ struct Trial {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(orders) = phase::start_watched(start) else {
@@ -403,6 +406,8 @@ fn under_load(start: Start, seed: u64) {
                 }
             }
             let summary = if ok {
+                // Clients' next sends wait behind whatever shutdown() sends.
+                messages::park_clients();
                 shutdown_recorded(orders, trial, CLIENTS, &mut records)
             } else {
                 drop(orders);
@@ -435,7 +440,9 @@ fn under_load(start: Start, seed: u64) {
         if !complete || load::panicked() {
             return;
         }
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }
@@ -454,6 +461,7 @@ fn drive(
     shared: &Trial,
 ) -> (Vec<String>, bool) {
     let _stalls = crate::perturb::Perturbation::start(rng.u64(..));
+    messages::client_thread(client, rng.u64(..));
     let mut records = Vec::new();
     let mut made = 0;
     let mut after = 0;

@@ -138,7 +138,8 @@ fn owner_thread_wants_a_spawned_thread() {
             names: String::new(),
         }],
     );
-    assert_eq!(owner_thread(&none).status, Status::Failed);
+    let label = |o: &crate::engine::protocol::OpRecord| o.input.clone();
+    assert_eq!(owner_thread(&none, |_| true, label).status, Status::Failed);
     let one = finished(
         "single",
         vec![Record::Threads {
@@ -146,5 +147,5 @@ fn owner_thread_wants_a_spawned_thread() {
             names: "unnamed".into(),
         }],
     );
-    assert!(owner_thread(&one).passed);
+    assert!(owner_thread(&one, |_| true, label).passed);
 }
