@@ -65,6 +65,7 @@ pub fn client_thread(lane: usize, seed: u64) {
 /// Parks the clients' next sends and waits (briefly) until one is parked:
 /// call just before `shutdown()` while clients are still calling.
 pub fn park_clients() {
+    delay::shutdown_begins();
     delay::arm();
     let began = Instant::now();
     while delay::parked() == 0 && began.elapsed() < PARK_WAIT {

@@ -35,13 +35,20 @@ static SHUTDOWN_TID: AtomicU32 = AtomicU32::new(0);
 static PARKED: AtomicUsize = AtomicUsize::new(0);
 /// Sends held back so far, parked or sampled.
 static HELD: AtomicU64 = AtomicU64::new(0);
+/// Held operations that went on because the shutdown thread was blocked.
+static GAVE_WAY: AtomicU64 = AtomicU64::new(0);
 
 /// How long a sampled send waits at most for another thread's send.
 const SAMPLE_WAIT: Duration = Duration::from_millis(1);
 /// One sampled send in this many.
 const SAMPLE_ONE_IN: u64 = 64;
-/// However the shutdown thread behaves, a held operation goes on after this.
-const CAP: Duration = Duration::from_millis(25);
+/// A held operation goes on once the shutdown thread has run this long on
+/// a CPU without sending or blocking (it spins, perhaps waiting for the
+/// held client). CPU time, not wall time: a shutdown thread that waits for
+/// a core on a loaded machine has not had its chance yet.
+const SPIN_CAP: Duration = Duration::from_millis(20);
+/// Whatever happens, a held operation goes on after this long.
+const CAP: Duration = Duration::from_millis(500);
 /// Between two looks at the shutdown thread.
 const POLL: Duration = Duration::from_micros(20);
 
@@ -68,6 +75,12 @@ pub fn parked() -> usize {
 /// How many sends have been held back so far.
 pub fn held() -> u64 {
     HELD.load(Ordering::SeqCst)
+}
+
+/// How many held operations went on because the thread in `shutdown()`
+/// was blocked (waiting, perhaps, for them).
+pub fn gave_way() -> u64 {
+    GAVE_WAY.load(Ordering::SeqCst)
 }
 
 /// The calling thread is about to call `shutdown()`.
@@ -133,24 +146,59 @@ pub(crate) fn before_receiver_drop() {
 fn wait_for_shutdown(done: impl Fn() -> bool) {
     let began = Instant::now();
     let mut asleep = 0;
+    let mut spun_from: Option<(u32, Duration)> = None;
     loop {
-        if done() || began.elapsed() >= CAP {
+        if done() {
             return;
         }
         let shutdown = SHUTDOWN_TID.load(Ordering::SeqCst);
         if !ARMED.load(Ordering::SeqCst) && shutdown == 0 {
             return;
         }
+        if shutdown != 0 {
+            let used = cpu_time(shutdown);
+            match (spun_from, used) {
+                (Some((tid, from)), Some(now)) if tid == shutdown => {
+                    if now.saturating_sub(from) >= SPIN_CAP {
+                        return;
+                    }
+                }
+                (_, Some(now)) => spun_from = Some((shutdown, now)),
+                (_, None) => return,
+            }
+        }
         if shutdown != 0 && sleeping(shutdown) {
             asleep += 1;
             if asleep >= 2 {
+                GAVE_WAY.fetch_add(1, Ordering::SeqCst);
                 return;
             }
         } else {
             asleep = 0;
         }
+        // Last, so that a thread that was itself kept off the CPU for long
+        // still looks at the shutdown thread before it gives up on it.
+        if began.elapsed() >= CAP {
+            return;
+        }
         std::thread::sleep(POLL);
     }
+}
+
+/// The CPU time thread `tid` of this process has used; `None` if it is gone.
+fn cpu_time(tid: u32) -> Option<Duration> {
+    // Linux's clock id for one thread's CPU time (per-thread, scheduler
+    // clock): see MAKE_THREAD_CPUCLOCK in the kernel's posix-timers.
+    let clock = ((!(tid as libc::clockid_t)) << 3) | 6;
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a plain call with a pointer to a local.
+    if unsafe { libc::clock_gettime(clock, &mut now) } != 0 {
+        return None;
+    }
+    Some(Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
 }
 
 /// Whether thread `tid` of this process is blocked (asleep in the kernel)

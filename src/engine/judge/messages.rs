@@ -107,7 +107,7 @@ pub fn describe(found: &[MessageFinding], phase: &str) -> Option<String> {
     };
     let more = match found.len() {
         1 => String::new(),
-        n => format!(" ({} more message(s) like it)", n - 1),
+        n => format!(" ({} more message(s) like it in this phase)", n - 1),
     };
     Some(format!(
         "{place}, thread {}'s {} was accepted (returned at t={}); its message #{} on channel {} \
@@ -226,7 +226,14 @@ pub fn lost_messages(
             continue;
         };
         let message = if tallies.status == crate::engine::report::Status::Failed {
-            format!("{} For example, {named}.", tallies.message)
+            // The tallies could not name a lost command; the records can.
+            let tally = match tallies.message.split_once(" (Which ones cannot be told") {
+                Some((before, after)) => {
+                    format!("{before}{}", after.split_once(".)").map_or("", |(_, a)| a))
+                }
+                None => tallies.message.clone(),
+            };
+            format!("{tally} For example, {named}.")
         } else {
             let mut chars = named.chars();
             let first = chars.next().map(|c| c.to_uppercase().to_string());
@@ -244,3 +251,6 @@ pub fn lost_messages(
     }
     tallies
 }
+
+#[cfg(test)]
+mod tests;
