@@ -110,7 +110,10 @@ fn cost(runs: usize) {
             times.push(t.elapsed());
             assert!(report.passed, "{}", report.to_text(false));
         }
-        println!("{id} reference: median run time of {runs} checks {:.0} ms", ms(median(times)));
+        println!(
+            "{id} reference: median run time of {runs} checks {:.0} ms",
+            ms(median(times))
+        );
     }
 }
 

@@ -43,7 +43,9 @@ pub fn watch_start<T>(start: impl FnOnce() -> T) -> T {
     let channels = record::channels_created();
     let out = start();
     let started = Started {
-        workers: crate::threads::spawned_since(&baseline).into_iter().collect(),
+        workers: crate::threads::spawned_since(&baseline)
+            .into_iter()
+            .collect(),
         channels: record::channels_created() - channels,
     };
     *STARTED.lock().unwrap_or_else(|e| e.into_inner()) = Some(started);

@@ -131,9 +131,11 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     let idle = phase("idle");
     let load = phase("load");
     vec![
-        judge::owner_thread(single, |op| op.output.as_deref() != Some("stopped"), |op| {
-            records::label(op)
-        }),
+        judge::owner_thread(
+            single,
+            |op| op.output.as_deref() != Some("stopped"),
+            |op| records::label(op),
+        ),
         checks::correctness(single),
         checks::linearizable(load),
         judge::messages::lost_messages(

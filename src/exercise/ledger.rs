@@ -86,10 +86,14 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     let idle = phase("idle");
     let load = phase("load");
     vec![
-        judge::owner_thread(single, |_| true, |op| match records::parse_op(op) {
-            Some(records::Parsed::Call(input, _)) => LedgerModel::call_label(&input),
-            _ => op.input.clone(),
-        }),
+        judge::owner_thread(
+            single,
+            |_| true,
+            |op| match records::parse_op(op) {
+                Some(records::Parsed::Call(input, _)) => LedgerModel::call_label(&input),
+                _ => op.input.clone(),
+            },
+        ),
         checks::correctness(single),
         linearizable::linearizable(load),
         checks::lost_messages(load),

@@ -77,7 +77,9 @@ pub struct Receiver<T> {
 
 static HANDLES: AtomicU64 = AtomicU64::new(0);
 
-fn wrap<T>((s, r): (cb::Sender<Envelope<T>>, cb::Receiver<Envelope<T>>)) -> (Sender<T>, Receiver<T>) {
+fn wrap<T>(
+    (s, r): (cb::Sender<Envelope<T>>, cb::Receiver<Envelope<T>>),
+) -> (Sender<T>, Receiver<T>) {
     let chan = Channel::new();
     let sender = Sender {
         inner: s,

@@ -49,8 +49,14 @@ const SAMPLE_ONE_IN: u64 = 64;
 const SPIN_CAP: Duration = Duration::from_millis(20);
 /// Whatever happens, a held operation goes on after this long.
 const CAP: Duration = Duration::from_millis(500);
-/// Between two looks at the shutdown thread.
-const POLL: Duration = Duration::from_micros(20);
+/// Between two looks at the shutdown thread: short at first, then longer,
+/// so that held threads do not take the CPU the others need to get on.
+const POLL: (Duration, Duration) = (Duration::from_micros(20), Duration::from_micros(400));
+
+fn backoff(poll: &mut Duration) {
+    std::thread::sleep(*poll);
+    *poll = (*poll * 2).min(POLL.1);
+}
 
 thread_local! {
     /// This client's xorshift state for the sample; 0 = no sample.
@@ -127,8 +133,9 @@ pub(crate) fn before_send(sent: &AtomicU64) {
     }
     HELD.fetch_add(1, Ordering::Relaxed);
     let began = Instant::now();
+    let mut poll = POLL.0;
     while sent.load(Ordering::SeqCst) == seen && began.elapsed() < SAMPLE_WAIT {
-        std::thread::sleep(POLL);
+        backoff(&mut poll);
     }
 }
 
@@ -147,6 +154,7 @@ fn wait_for_shutdown(done: impl Fn() -> bool) {
     let began = Instant::now();
     let mut asleep = 0;
     let mut spun_from: Option<(u32, Duration)> = None;
+    let mut poll = POLL.0;
     loop {
         if done() {
             return;
@@ -181,7 +189,7 @@ fn wait_for_shutdown(done: impl Fn() -> bool) {
         if began.elapsed() >= CAP {
             return;
         }
-        std::thread::sleep(POLL);
+        backoff(&mut poll);
     }
 }
 

@@ -27,7 +27,9 @@ pub mod delay;
 pub mod record;
 mod select;
 
-pub use chan::{after, at, bounded, never, tick, unbounded, IntoIter, Iter, Receiver, Sender, TryIter};
+pub use chan::{
+    after, at, bounded, never, tick, unbounded, IntoIter, Iter, Receiver, Sender, TryIter,
+};
 pub use crossbeam_channel::{
     ReadyTimeoutError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError,
     SendTimeoutError, TryReadyError, TryRecvError, TrySelectError, TrySendError,

@@ -154,7 +154,9 @@ pub fn drain() -> Vec<Event> {
 
 /// Notes that a learner's thread received through receiver handle `handle`.
 pub(crate) fn used_by_learner(handle: u64, tid: u32) {
-    lock(&USED).get_or_insert_with(HashMap::new).insert(handle, tid);
+    lock(&USED)
+        .get_or_insert_with(HashMap::new)
+        .insert(handle, tid);
 }
 
 /// Notes that receiver handle `handle` was dropped.

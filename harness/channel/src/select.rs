@@ -13,7 +13,7 @@
 //! dispatch on the chosen index.
 
 use crate::chan::{Flavor, Receiver, Sender};
-use crossbeam_channel::{RecvError, SelectedOperation, SendError, Select};
+use crossbeam_channel::{RecvError, Select, SelectedOperation, SendError};
 
 impl<T> Receiver<T> {
     #[doc(hidden)]
@@ -43,7 +43,9 @@ impl<T> Sender<T> {
     pub fn __complete(&self, oper: SelectedOperation<'_>, msg: T) -> Result<(), SendError<T>> {
         let env = self.envelope(msg);
         let seq = env.seq();
-        let result = oper.send(&self.inner, env).map_err(|e| SendError(e.0.into_msg()));
+        let result = oper
+            .send(&self.inner, env)
+            .map_err(|e| SendError(e.0.into_msg()));
         self.finish(seq, result)
     }
 }

@@ -6,7 +6,10 @@ use threadlings_channel::{delay, unbounded};
 /// Whether thread `tid` of this process is asleep in the kernel.
 fn asleep(tid: u32) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
-    let state = stat[stat.rfind(')').unwrap() + 1..].trim_start().chars().next();
+    let state = stat[stat.rfind(')').unwrap() + 1..]
+        .trim_start()
+        .chars()
+        .next();
     state == Some('S')
 }
 
@@ -51,7 +54,11 @@ fn a_parked_send_waits_for_the_shutdown_thread_to_send_or_block() {
         client_tx.send("late").unwrap();
     });
     client.join().unwrap();
-    assert_eq!(delay::gave_way(), 1, "it went on because shutdown() was blocked");
+    assert_eq!(
+        delay::gave_way(),
+        1,
+        "it went on because shutdown() was blocked"
+    );
     delay::disarm();
     wake.send(()).unwrap();
     shutdown.join().unwrap();

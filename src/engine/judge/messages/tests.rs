@@ -77,15 +77,27 @@ fn owner_wants_every_call_to_reach_a_worker() {
     );
     let result = owner(&decorative, |_| true, label).expect("judged");
     assert_eq!(result.status, Status::Failed);
-    assert!(result.message.starts_with("get() (call 2 of the one-thread run) sent no message"));
+    assert!(
+        result
+            .message
+            .starts_with("get() (call 2 of the one-thread run) sent no message")
+    );
 
     // The caller receives its own message.
     let own = finished(
         "single",
-        vec![op(0, 0, 1, 4, "inc"), channels(0, 1), msg(0, 0, 2, 0, Receiver::Client(0))],
+        vec![
+            op(0, 0, 1, 4, "inc"),
+            channels(0, 1),
+            msg(0, 0, 2, 0, Receiver::Client(0)),
+        ],
     );
     let result = owner(&own, |_| true, label).expect("judged");
-    assert!(result.message.contains("the calling thread received itself"));
+    assert!(
+        result
+            .message
+            .contains("the calling thread received itself")
+    );
 
     // No channel made in start() (std::sync::mpsc): not judged here.
     let unseen = finished("single", vec![op(0, 0, 1, 4, "inc"), channels(0, 0)]);
@@ -108,11 +120,16 @@ fn lost_messages_name_the_call_that_sent_them() {
     assert_eq!(result.status, Status::Failed);
     assert_eq!(result.messages.len(), 1);
     let lost = &result.messages[0];
-    assert_eq!((lost.trial, lost.thread, lost.seq, lost.sent_at), (3, 2, 8, 17));
+    assert_eq!(
+        (lost.trial, lost.thread, lost.seq, lost.sent_at),
+        (3, 2, 8, 17)
+    );
     assert_eq!((lost.call.as_str(), lost.call_span), ("ship()", (15, 19)));
     assert_eq!(lost.outcome, MessageOutcome::Lost);
     assert!(
-        result.message.starts_with("In trial 3, thread 2's ship() was accepted (returned at t=19)"),
+        result
+            .message
+            .starts_with("In trial 3, thread 2's ship() was accepted (returned at t=19)"),
         "{}",
         result.message
     );
