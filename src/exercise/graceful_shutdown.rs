@@ -134,7 +134,7 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
         judge::owner_thread(
             single,
             |op| op.output.as_deref() != Some("stopped"),
-            |op| records::label(op),
+            records::label,
         ),
         checks::correctness(single),
         checks::linearizable(load),

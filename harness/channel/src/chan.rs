@@ -135,6 +135,12 @@ impl<T> Sender<T> {
     /// harness says so.
     pub(crate) fn envelope(&self, msg: T) -> Envelope<T> {
         delay::before_send(&self.chan.sent);
+        self.numbered(msg)
+    }
+
+    /// The next message's envelope, at once (a send `select!` has already
+    /// chosen is never held: its partner may be waiting for it).
+    pub(crate) fn numbered(&self, msg: T) -> Envelope<T> {
         Envelope {
             seq: self.chan.next.fetch_add(1, Ordering::Relaxed),
             msg,

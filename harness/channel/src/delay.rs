@@ -128,7 +128,7 @@ pub(crate) fn before_send(sent: &AtomicU64) {
         PARKED.fetch_sub(1, Ordering::SeqCst);
         return;
     }
-    if next_noise() % SAMPLE_ONE_IN != 0 {
+    if !next_noise().is_multiple_of(SAMPLE_ONE_IN) {
         return;
     }
     HELD.fetch_add(1, Ordering::Relaxed);

@@ -41,7 +41,7 @@ impl<T> Sender<T> {
 
     #[doc(hidden)]
     pub fn __complete(&self, oper: SelectedOperation<'_>, msg: T) -> Result<(), SendError<T>> {
-        let env = self.envelope(msg);
+        let env = self.numbered(msg);
         let seq = env.seq();
         let result = oper
             .send(&self.inner, env)

@@ -99,6 +99,17 @@ fn owner_wants_every_call_to_reach_a_worker() {
             .contains("the calling thread received itself")
     );
 
+    // A helper the worker spawned later receives it: still behind the channel.
+    let helper = finished(
+        "single",
+        vec![
+            op(0, 0, 1, 4, "inc"),
+            channels(0, 1),
+            msg(0, 0, 2, 0, Receiver::Other),
+        ],
+    );
+    assert!(owner(&helper, |_| true, label).expect("judged").passed);
+
     // No channel made in start() (std::sync::mpsc): not judged here.
     let unseen = finished("single", vec![op(0, 0, 1, 4, "inc"), channels(0, 0)]);
     assert!(owner(&unseen, |_| true, label).is_none());
