@@ -18,7 +18,7 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use threadlings::engine::report::Status;
+use threadlings::engine::report::{Report, Status};
 use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
 use threadlings::exercise;
 
@@ -64,17 +64,23 @@ impl Drop for Background {
     }
 }
 
+/// One check of `program` with a fresh seed, and how long it took.
+fn check_once(program: &Program) -> (Report, Duration) {
+    let t = Instant::now();
+    let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
+        unreachable!()
+    };
+    (report, t.elapsed())
+}
+
 /// Runs `program` `runs` times; how many runs failed check `id`, and the
 /// median run time.
 fn catch_rate(program: &Program, id: &str, runs: usize) -> (usize, Duration) {
     let mut caught = 0;
     let mut times = Vec::new();
     for _ in 0..runs {
-        let t = Instant::now();
-        let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
-            unreachable!()
-        };
-        times.push(t.elapsed());
+        let (report, took) = check_once(program);
+        times.push(took);
         let check = report.checks.iter().find(|c| c.id.as_str() == id);
         if check.is_some_and(|c| c.status == Status::Failed) {
             caught += 1;
@@ -100,14 +106,11 @@ fn cost(runs: usize) {
         ("ledger", "solutions/ledger.rs"),
         ("graceful-shutdown", "solutions/graceful_shutdown.rs"),
     ] {
-        let program = build(id, rel);
+        let program = &build(id, rel);
         let mut times = Vec::new();
         for _ in 0..runs {
-            let t = Instant::now();
-            let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
-                unreachable!()
-            };
-            times.push(t.elapsed());
+            let (report, took) = check_once(program);
+            times.push(took);
             assert!(report.passed, "{}", report.to_text(false));
         }
         println!(
