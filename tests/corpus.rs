@@ -133,6 +133,8 @@ buggy! {
     counter_try_send_drops: "counter", "counter/buggy/try_send_drops.rs";
     counter_thread_per_iteration: "counter", "counter/buggy/thread_per_iteration.rs";
     counter_spin_while_pending: "counter", "counter/buggy/spin_while_pending.rs";
+    counter_decorative_worker: "counter", "counter/buggy/decorative_worker.rs";
+    counter_shutdown_not_joined: "counter", "counter/buggy/shutdown_not_joined.rs";
     ledger_check_then_debit: "ledger", "ledger/buggy/check_then_debit.rs";
     ledger_transfer_two_messages: "ledger", "ledger/buggy/transfer_two_messages.rs";
     ledger_sharded_workers: "ledger", "ledger/buggy/sharded_workers.rs";
@@ -150,6 +152,7 @@ buggy! {
     graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";
     graceful_leaked_ticker: "graceful-shutdown", "graceful-shutdown/buggy/leaked_ticker.rs";
     graceful_ship_before_pay: "graceful-shutdown", "graceful-shutdown/buggy/ship_before_pay.rs";
+    graceful_reply_without_join: "graceful-shutdown", "graceful-shutdown/buggy/reply_without_join.rs";
 }
 
 correct! {
@@ -165,6 +168,9 @@ correct! {
     graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
     graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
     graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
+    graceful_stop_channel_select: "graceful-shutdown", "graceful-shutdown/correct/stop_channel_select.rs";
+    graceful_receiver_in_struct: "graceful-shutdown", "graceful-shutdown/correct/receiver_in_struct.rs";
+    graceful_std_mpsc: "graceful-shutdown", "graceful-shutdown/correct/std_mpsc.rs";
 }
 
 /// The message of check `id` on one run of `rel`.

@@ -14,6 +14,7 @@ pub mod counter;
 pub mod cpu;
 pub mod ledger;
 pub mod load;
+pub mod messages;
 pub mod orders;
 pub mod perturb;
 pub mod phase;

@@ -20,6 +20,7 @@
 
 use crate::cpu::{self, FairClock};
 use crate::load::{self, call, jitter, op_record, tick};
+use crate::messages;
 use crate::phase;
 use crate::report::{self, send};
 use crate::threads;
@@ -263,10 +264,10 @@ fn shutdown_recorded(
     records: &mut Vec<String>,
 ) -> Option<(u64, Summary)> {
     let called = tick();
-    let out = {
+    let out = messages::around_shutdown(&trial.to_string(), || {
         let _g = guard(0, "shutdown()");
         call(move || orders.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         trial,
@@ -364,6 +365,7 @@ fn single(start: Start, seed: u64) {
     if calls == 20 {
         // Still holding the handle: shutdown() must have joined the worker.
         threads::report_leftover("single, a handle still held", &baseline);
+        messages::report(0);
     }
     drop(handle);
 }
@@ -410,6 +412,7 @@ struct Trial {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(orders) = phase::start_watched(start) else {
@@ -507,6 +510,8 @@ fn under_load(start: Start, seed: u64) {
                 if racing.is_some() {
                     let _ = go.send(());
                 }
+                // Clients' next sends wait behind whatever shutdown() sends.
+                messages::park_clients();
                 shutdown_recorded(orders, trial, CLIENTS, &mut records)
             } else {
                 drop(orders);
@@ -543,7 +548,9 @@ fn under_load(start: Start, seed: u64) {
         if !complete || load::panicked() {
             return;
         }
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }
@@ -562,6 +569,7 @@ fn drive(
     shared: &Trial,
 ) -> (Vec<String>, bool) {
     let _stalls = crate::perturb::Perturbation::start(rng.u64(..));
+    messages::client_thread(client, rng.u64(..));
     let mut records = Vec::new();
     let mut made = 0;
     let mut after = 0;

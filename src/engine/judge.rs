@@ -2,6 +2,7 @@
 //! exercise shares. Exercise-specific ones live with each exercise.
 
 pub mod history;
+pub mod messages;
 #[cfg(test)]
 mod tests;
 
@@ -284,6 +285,9 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     if checked == 0 {
         return not_checked_because(CheckId::LeakedWorkers, &runs.iter().collect::<Vec<_>>());
     }
+    if let Some(why) = messages::not_joined(runs) {
+        return CheckResult::fail(CheckId::LeakedWorkers, why);
+    }
     CheckResult::pass(
         CheckId::LeakedWorkers,
         format!(
@@ -369,8 +373,24 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
     CheckResult::pass(CheckId::BusyLoop, message)
 }
 
-/// `owner-thread`: `start()` spawned at least one thread.
-pub fn owner_thread(run: &PhaseRun) -> CheckResult {
+/// `owner-thread`: `start()` spawned at least one thread, and, when the
+/// solution's channels were recorded, every call of the one-thread run that
+/// `judged` accepts sent a message that such a thread received.
+pub fn owner_thread(
+    run: &PhaseRun,
+    judged: impl Fn(&OpRecord) -> bool,
+    label: impl Fn(&OpRecord) -> String,
+) -> CheckResult {
+    let spawned = spawned_worker(run);
+    if spawned.passed
+        && let Some(result) = messages::owner(run, judged, label)
+    {
+        return result;
+    }
+    spawned
+}
+
+fn spawned_worker(run: &PhaseRun) -> CheckResult {
     for r in &run.records {
         if let Record::Threads { count, names } = r {
             if *count == 0 {

@@ -1,9 +1,10 @@
 //! Building the unchanging parts once and the learner's file every time.
 //!
-//! The check harness and its dependencies (crossbeam-channel, fastrand)
-//! never change between checks, so they are built once with cargo, in
-//! release mode, into a cache directory keyed by their sources, the tool
-//! version and the compiler. Each check then compiles only a small generated
+//! The check harness and its dependencies (crossbeam-channel, fastrand, and
+//! `threadlings-channel`, the recording crossbeam-channel that a learner's
+//! `use crossbeam_channel::...` resolves to) never change between checks, so
+//! they are built once with cargo, in release mode, into a cache directory
+//! keyed by their sources, the tool version and the compiler. Each check then compiles only a small generated
 //! program that includes the learner's file, with a bare `rustc` call that
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
@@ -22,6 +23,10 @@ const HARNESS_FILES: &[(&str, &str)] = &[
     ("src/cpu.rs", include_str!("../../harness/src/cpu.rs")),
     ("src/ledger.rs", include_str!("../../harness/src/ledger.rs")),
     ("src/load.rs", include_str!("../../harness/src/load.rs")),
+    (
+        "src/messages.rs",
+        include_str!("../../harness/src/messages.rs"),
+    ),
     ("src/orders.rs", include_str!("../../harness/src/orders.rs")),
     (
         "src/perturb.rs",
@@ -36,6 +41,30 @@ const HARNESS_FILES: &[(&str, &str)] = &[
     (
         "src/watchdog.rs",
         include_str!("../../harness/src/watchdog.rs"),
+    ),
+    (
+        "channel/Cargo.toml",
+        include_str!("../../harness/channel/Cargo.toml"),
+    ),
+    (
+        "channel/src/lib.rs",
+        include_str!("../../harness/channel/src/lib.rs"),
+    ),
+    (
+        "channel/src/chan.rs",
+        include_str!("../../harness/channel/src/chan.rs"),
+    ),
+    (
+        "channel/src/delay.rs",
+        include_str!("../../harness/channel/src/delay.rs"),
+    ),
+    (
+        "channel/src/record.rs",
+        include_str!("../../harness/channel/src/record.rs"),
+    ),
+    (
+        "channel/src/select.rs",
+        include_str!("../../harness/channel/src/select.rs"),
     ),
 ];
 
@@ -72,7 +101,9 @@ pub enum ToolchainError {
 pub struct Prebuilt {
     /// The harness library (`libthreadlings_harness-*.rlib`).
     pub harness: PathBuf,
-    /// The crossbeam-channel library learners may use.
+    /// What a learner's `crossbeam_channel` is: the recording shim
+    /// (`libthreadlings_channel-*.rlib`), which has crossbeam-channel's API
+    /// and delegates to it.
     pub crossbeam_channel: PathBuf,
     /// The directory holding every dependency of the above.
     pub deps: PathBuf,
@@ -145,7 +176,9 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
         return Ok(found);
     }
     let src = root.join("src");
-    std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
+    for dir in ["src", "channel/src"] {
+        std::fs::create_dir_all(src.join(dir)).map_err(io(&src))?;
+    }
     for (name, text) in HARNESS_FILES {
         let path = src.join(name);
         // Its own workspace, so a project around the cache cannot adopt it.
@@ -228,7 +261,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             .map(PathBuf::from);
         match name {
             "threadlings_harness" => harness = rlib,
-            "crossbeam_channel" => channel = rlib,
+            "threadlings_channel" => channel = rlib,
             _ => {}
         }
     }
@@ -246,7 +279,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             })
         }
         _ => Err(ToolchainError::HarnessBuild(
-            "cargo did not report the harness and crossbeam-channel libraries".into(),
+            "cargo did not report the harness and channel libraries".into(),
         )),
     }
 }

@@ -65,7 +65,7 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     let idle = phase("idle");
     let load = phase("load");
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(single, |_| true, call_label),
         correctness(single),
         linearizable(load),
         lost_messages(load),
@@ -130,6 +130,11 @@ fn correctness(run: &PhaseRun) -> CheckResult {
 }
 
 fn lost_messages(run: &PhaseRun) -> CheckResult {
+    let tallies = lost_tallies(run);
+    judge::messages::lost_messages(tallies, &[run], |op| op.input != "shutdown", call_label)
+}
+
+fn lost_tallies(run: &PhaseRun) -> CheckResult {
     judge::final_tallies(run, "command", |trial, kind, expected, value| {
         let (Ok(expected), Ok(value)) = (expected.parse::<i64>(), value.parse::<i64>()) else {
             return None;

@@ -132,10 +132,19 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     let idle = phase("idle");
     let load = phase("load");
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(
+            single,
+            |op| op.output.as_deref() != Some("stopped"),
+            records::label,
+        ),
         checks::correctness(single),
         checks::linearizable(load),
-        checks::lost_messages(single, load),
+        judge::messages::lost_messages(
+            checks::lost_messages(single, load),
+            &[single, load],
+            |op| op.input != "shutdown" && op.output.as_deref() != Some("stopped"),
+            records::label,
+        ),
         judge::leaked_workers(runs),
         judge::hang(runs),
         judge::busy_loop(idle),

@@ -12,6 +12,8 @@ mod records;
 use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
+use crate::linearizability::Model;
+use crate::models::LedgerModel;
 use std::path::Path;
 
 pub(super) const EXERCISE: Exercise = Exercise {
@@ -84,7 +86,14 @@ fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     let idle = phase("idle");
     let load = phase("load");
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(
+            single,
+            |_| true,
+            |op| match records::parse_op(op) {
+                Some(records::Parsed::Call(input, _)) => LedgerModel::call_label(&input),
+                _ => op.input.clone(),
+            },
+        ),
         checks::correctness(single),
         linearizable::linearizable(load),
         checks::lost_messages(load),
