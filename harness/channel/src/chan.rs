@@ -151,6 +151,7 @@ impl<T> Sender<T> {
     pub(crate) fn sent(&self, seq: u64) {
         self.chan.sent.fetch_add(1, Ordering::SeqCst);
         record::push(Kind::Sent, self.chan.id, seq);
+        delay::after_send();
     }
 
     /// Records the outcome of sending message `seq`.

@@ -59,6 +59,25 @@ fn a_parked_send_waits_for_the_shutdown_thread_to_send_or_block() {
         1,
         "it went on because shutdown() was blocked"
     );
+
+    // Several held at once, each on its own channel: one watches the
+    // shutdown thread for all, and each goes on because it was blocked
+    // (none runs into the cap instead).
+    let crowd: Vec<_> = (0..3)
+        .map(|n| {
+            let (client_tx, client_rx) = unbounded::<u32>();
+            let client = std::thread::spawn(move || {
+                record::mark(Role::Client, n);
+                client_tx.send(n).unwrap();
+            });
+            (client, client_rx)
+        })
+        .collect();
+    for (n, (client, client_rx)) in crowd.into_iter().enumerate() {
+        client.join().unwrap();
+        assert_eq!(client_rx.try_recv(), Ok(n as u32));
+    }
+    assert_eq!(delay::gave_way(), 4, "each went on because it was blocked");
     delay::disarm();
     wake.send(()).unwrap();
     shutdown.join().unwrap();
