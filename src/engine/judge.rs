@@ -1,6 +1,7 @@
 //! Turning what the harness observed into verdicts: the judgements every
 //! exercise shares. Exercise-specific ones live with each exercise.
 
+pub mod cpu_budget;
 pub mod history;
 pub mod messages;
 #[cfg(test)]

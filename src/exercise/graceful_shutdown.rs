@@ -11,7 +11,7 @@ use super::{Exercise, path_literal};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) const EXERCISE: Exercise = Exercise {
     id: "graceful-shutdown",
@@ -40,12 +40,6 @@ pub(super) const BUDGET: Duration = Duration::from_secs(2);
 /// Search budget for all of a run's histories together, so that a run of
 /// tangled histories cannot keep the learner waiting for minutes.
 pub(super) const TOTAL_BUDGET: Duration = Duration::from_secs(10);
-
-/// The budget for the next search: [`BUDGET`], or what is left of
-/// [`TOTAL_BUDGET`] since `started` if that is less.
-pub(super) fn budget(started: Instant) -> Duration {
-    BUDGET.min(TOTAL_BUDGET.saturating_sub(started.elapsed()))
-}
 
 fn glue(solution: &Path) -> String {
     format!(

@@ -8,6 +8,7 @@
 //! record reads, the budget, and a hint sentence for the learner.
 
 use super::PhaseRun;
+use super::cpu_budget::CpuBudget;
 use crate::engine::protocol::OpRecord;
 use crate::engine::report::{CheckId, CheckResult};
 use crate::linearizability::explain::Explanation;
@@ -65,24 +66,6 @@ pub struct Linearizable<M: Model> {
 /// Time for finding and explaining the first failure of a violating trial.
 const EXPLAIN_BUDGET: Duration = Duration::from_secs(1);
 
-/// However starved the judging thread is, judging a phase gives up after
-/// this many times its CPU budget in wall time.
-const WALL_FACTOR: u32 = 20;
-
-/// CPU time this thread has used.
-fn thread_cpu() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes only into the timespec it is given.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } == 0;
-    if !ok {
-        return Duration::ZERO;
-    }
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
-}
-
 impl<M: Model> Linearizable<M> {
     /// The histories of a phase, one per trial, in trial order, with the
     /// thread of each trial's observing record.
@@ -112,44 +95,30 @@ impl<M: Model> Linearizable<M> {
     ///
     /// Budgets are CPU time of this thread, not wall time: on a loaded
     /// machine a search that got a fraction of a core in its wall-clock
-    /// budget is tried again rather than reported as out of time (up to
-    /// [`WALL_FACTOR`] times the budget in wall time).
+    /// budget is tried again rather than reported as out of time (see
+    /// [`CpuBudget`]).
     pub fn judge(&self, run: &PhaseRun) -> CheckResult {
         let trials = self.histories(run);
-        let cpu_start = thread_cpu();
-        let wall_cap = Instant::now() + self.budget * WALL_FACTOR;
+        let allowance = CpuBudget::start(self.budget);
         let mut calls = 0;
         let mut inconclusive = None;
         for (trial, (history, observer)) in &trials {
-            let left = self
-                .budget
-                .saturating_sub(thread_cpu().saturating_sub(cpu_start));
-            if left.is_zero() || Instant::now() >= wall_cap {
+            let left = allowance.left();
+            if left.is_zero() {
                 inconclusive.get_or_insert((*trial, String::new()));
                 break;
             }
             calls += history.len();
             let budget = left.min(self.trial_budget);
-            // The checker's own shrinking is only a fallback here (see
-            // `around_the_failure`), so it gets the explaining budget.
-            let options = CheckOptions {
-                shrink_budget: EXPLAIN_BUDGET,
-                ..CheckOptions::with_budget(budget)
-            };
-            let outcome = loop {
-                let before = thread_cpu();
-                let outcome = linearizability::check_with(&self.initial, history, &options);
-                // Out of time with less than half the budget in CPU: the
-                // machine kept this thread waiting, so the search is void.
-                let starved = (thread_cpu().saturating_sub(before)) * 2 < budget;
-                if matches!(outcome, Outcome::Inconclusive { .. })
-                    && starved
-                    && Instant::now() < wall_cap
-                {
-                    continue;
-                }
-                break outcome;
-            };
+            let outcome = allowance.search(budget, |budget| {
+                // The checker's own shrinking is only a fallback here (see
+                // `around_the_failure`), so it gets the explaining budget.
+                let options = CheckOptions {
+                    shrink_budget: EXPLAIN_BUDGET,
+                    ..CheckOptions::with_budget(budget)
+                };
+                linearizability::check_with(&self.initial, history, &options)
+            });
             match outcome {
                 Outcome::Linearizable => {}
                 Outcome::Inconclusive { unfinished, .. } => {
@@ -394,22 +363,6 @@ fn sentence<M: Model>(history: &History<M>, window: &[usize], explanation: &Expl
 mod tests {
     use super::*;
     use crate::models::counter::{CounterModel, CounterOp, CounterRet};
-
-    #[test]
-    fn search_budgets_count_this_threads_cpu_not_sleep() {
-        let before = thread_cpu();
-        std::thread::sleep(Duration::from_millis(50));
-        let slept = thread_cpu() - before;
-        // Sleeping uses no CPU (a few µs to go to sleep and wake).
-        assert!(slept < Duration::from_millis(25), "{slept:?}");
-        let spun = Instant::now();
-        while thread_cpu() - before < Duration::from_millis(5) {
-            assert!(
-                spun.elapsed() < Duration::from_secs(600),
-                "the clock never moves"
-            );
-        }
-    }
 
     #[test]
     fn the_first_impossible_result_is_blamed_with_its_neighbourhood() {

@@ -7,7 +7,8 @@ use super::accounting;
 use super::records::{
     history, label, parse_input, parse_output, shutdown_op, summaries, trial_ops,
 };
-use super::{BUDGET, TOTAL_BUDGET, budget};
+use super::{BUDGET, TOTAL_BUDGET};
+use crate::engine::judge::cpu_budget::CpuBudget;
 use crate::engine::judge::history::{self as judgement, Failure, Linearizable};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::OpRecord;
@@ -15,7 +16,6 @@ use crate::engine::report::{Accounting, CheckId, CheckResult};
 use crate::linearizability::{self, Model, Operation, Outcome};
 use crate::models::{OrderId, OrdersModel, OrdersOp, OrdersRet};
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 pub(super) fn correctness(run: &PhaseRun) -> CheckResult {
     let ops = trial_ops(run, 0);
@@ -138,7 +138,7 @@ pub(super) fn lost_in_trial(
     run: &PhaseRun,
     trial: usize,
     summary: &OrdersModel,
-    started: Instant,
+    allowance: &CpuBudget,
 ) -> TrialVerdict {
     let place = if run.phase == "single" {
         "in the one-thread run".to_string()
@@ -159,7 +159,7 @@ pub(super) fn lost_in_trial(
     let n = accepted.len() as u64;
     let shut = shutdown_op(&ops).and_then(|o| o.ret).unwrap_or(u64::MAX);
     let after = accepted.iter().filter(|o| o.call > shut).count();
-    let reach = unreachable_order(&ops, &accepted, summary, started);
+    let reach = unreachable_order(&ops, &accepted, summary, allowance);
     let accounting = |unreachable: Option<&Unreachable>| {
         Box::new(accounting::of_trial(
             place.trim_start_matches("in "),
@@ -268,7 +268,7 @@ fn unreachable_order(
     ops: &[&OpRecord],
     accepted: &[&OpRecord],
     summary: &OrdersModel,
-    started: Instant,
+    allowance: &CpuBudget,
 ) -> Reach {
     let mut history = history(accepted);
     let end = ops.iter().filter_map(|o| o.ret).max().unwrap_or(0) + 1;
@@ -284,8 +284,8 @@ fn unreachable_order(
             OrdersRet::Status(summary.statuses.get(&id).copied()),
         ));
     }
-    let violation = match linearizability::check(&OrdersModel::default(), &history, budget(started))
-    {
+    let search = |budget| linearizability::check(&OrdersModel::default(), &history, budget);
+    let violation = match allowance.search(BUDGET.min(allowance.left()), search) {
         Outcome::Linearizable => return Reach::Reachable,
         Outcome::Inconclusive { .. } => return Reach::Undecided,
         Outcome::NotLinearizable(violation) => violation,
@@ -325,11 +325,11 @@ fn unreachable_order(
 pub(super) fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
     let mut trials = 0;
     let mut undecided = 0;
-    let started = Instant::now();
+    let allowance = CpuBudget::start(TOTAL_BUDGET);
     for run in [single, load] {
         for (trial, summary) in summaries(run) {
             trials += 1;
-            match lost_in_trial(run, trial, &summary, started) {
+            match lost_in_trial(run, trial, &summary, &allowance) {
                 TrialVerdict::Fine => {}
                 TrialVerdict::Undecided => undecided += 1,
                 TrialVerdict::Lost(message, accounting) => {
