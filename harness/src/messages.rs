@@ -13,9 +13,11 @@
 //!   thread), `other` (a thread the solution spawned later) or `-` (never
 //!   received, `-` for the tick too);
 //! - `fact\tchannels\t<trial>\t<channels start() created>\t<threads start() spawned>`;
-//! - `fact\tjoined\t<trial>\t<receivers>`: how many receivers the
-//!   solution's own threads had received through and still held the moment
-//!   `shutdown()` returned. A joined worker has dropped its mailbox by then.
+//! - `fact\tjoined\t<trial>\t<receivers>`: how many receivers the threads
+//!   `start()` spawned had received through and still held the moment
+//!   `shutdown()` returned. A joined worker has dropped its mailbox by then
+//!   (its closure returned before its join could), so this is a fact about
+//!   the order of events, never about how the threads were scheduled.
 
 use crate::report;
 use std::collections::{BTreeSet, HashMap};
@@ -81,7 +83,20 @@ pub fn around_shutdown<T>(trial: &str, shutdown: impl FnOnce() -> Option<T>) -> 
     delay::shutdown_begins();
     let out = shutdown();
     if out.is_some() {
-        let held = record::held_by_learner().len();
+        // Only the threads start() spawned are judged: shutdown() must join
+        // those, and a joined thread has dropped its locals (the receiver
+        // it reads) before its join returns, however the threads were
+        // scheduled. Any other thread (a helper, or one of the harness's
+        // own) may still hold a receiver it read without anything being
+        // wrong.
+        let workers = match &*STARTED.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(s) => s.workers.clone(),
+            None => BTreeSet::new(),
+        };
+        let held = record::held_by_learner()
+            .into_iter()
+            .filter(|tid| workers.contains(tid))
+            .count();
         report::send("fact", &["joined", trial, &held.to_string()]);
     }
     delay::disarm();

@@ -475,10 +475,14 @@ fn under_load(start: Start, seed: u64) {
                 std::thread::Builder::new()
                     .name("client racer".into())
                     .spawn_scoped(scope, move || {
+                        let lane = CLIENTS + 1;
+                        // The harness's thread, released with shutdown():
+                        // its send is never parked, and its receives are
+                        // not the solution's.
+                        messages::main_thread(lane);
                         let mut records = Vec::new();
                         if gate.recv().is_ok() {
                             let input = Input::Status(id);
-                            let lane = CLIENTS + 1;
                             one_call(&*handle, input, trial, lane, lane + 1, false, &mut records);
                         }
                         records
