@@ -102,9 +102,9 @@ fn ms(d: Duration) -> f64 {
 
 fn cost(runs: usize) {
     for (id, rel) in [
-        ("counter", "solutions/counter.rs"),
-        ("ledger", "solutions/ledger.rs"),
-        ("graceful-shutdown", "solutions/graceful_shutdown.rs"),
+        ("counter", "pack/counter/solution.rs"),
+        ("ledger", "pack/ledger/solution.rs"),
+        ("graceful-shutdown", "pack/graceful-shutdown/solution.rs"),
     ] {
         let program = &build(id, rel);
         let mut times = Vec::new();
@@ -129,11 +129,11 @@ fn main() {
     }
     let narrow = build(
         "graceful-shutdown",
-        "tests/corpus/graceful-shutdown/buggy/closed_flag_set_before_stop.rs",
+        "pack/graceful-shutdown/corpus/buggy/closed_flag_set_before_stop.rs",
     );
     let not_joined = build(
         "graceful-shutdown",
-        "tests/corpus/graceful-shutdown/buggy/reply_without_join.rs",
+        "pack/graceful-shutdown/corpus/buggy/reply_without_join.rs",
     );
     for background in [0, load] {
         let _load = Background::start(background);

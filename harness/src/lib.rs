@@ -10,12 +10,9 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
-pub mod counter;
 pub mod cpu;
-pub mod ledger;
 pub mod load;
 pub mod messages;
-pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;
