@@ -2,8 +2,9 @@
 //! - `builtin_pack.rs`: the built-in pack (`pack/pack.toml` and one folder
 //!   per exercise), its files embedded and its judges compiled in;
 //! - `harness_files.rs`: every source file of the check harness;
-//! - `judge_files.rs`: the sources of the contract crate, embedded so that
-//!   a teacher's pack's judge can be built without the tool's sources;
+//! - `judge_files.rs`, `lincheck_files.rs`: the sources of the contract
+//!   crate and the checker it uses, embedded so that a teacher's pack's
+//!   judge can be built without the tool's sources;
 //! - `corpus_tests.rs`: one test per corpus file, for `tests/corpus.rs`.
 
 use std::fmt::Write as _;
@@ -13,6 +14,7 @@ fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     for watched in [
+        "build.rs",
         "pack",
         "harness/src",
         "harness/Cargo.toml",
@@ -30,6 +32,10 @@ fn main() {
     write(
         &out.join("judge_files.rs"),
         &embedded_crate(&root.join("judge")),
+    );
+    write(
+        &out.join("lincheck_files.rs"),
+        &embedded_crate(&root.join("lincheck")),
     );
     write(&out.join("corpus_tests.rs"), &corpus_tests(&root, &ids));
 }
