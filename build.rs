@@ -5,7 +5,8 @@
 //! - `judge_files.rs`, `lincheck_files.rs`: the sources of the contract
 //!   crate and the checker it uses, embedded so that a teacher's pack's
 //!   judge can be built without the tool's sources;
-//! - `corpus_tests.rs`: one test per corpus file, for `tests/corpus.rs`.
+//! - `corpus_tests.rs`: one test per corpus file, for `tests/corpus.rs`;
+//! - `lesson_snippets.rs`: every lesson file, doc-tested (`src/course.rs`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,10 @@ fn main() {
         &embedded_crate(&root.join("lincheck")),
     );
     write(&out.join("corpus_tests.rs"), &corpus_tests(&root, &ids));
+    write(
+        &out.join("lesson_snippets.rs"),
+        &lesson_snippets(&root.join("lessons")),
+    );
 }
 
 fn write(path: &Path, text: &str) {
@@ -187,4 +192,31 @@ fn corpus_tests(root: &Path, ids: &[String]) -> String {
     buggy.push_str("}\n");
     correct.push_str("}\n");
     buggy + &correct
+}
+
+/// The doc-test module over every `lessons/*.md` and the list of them.
+fn lesson_snippets(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    names.sort();
+    let mut s = String::from(
+        "/// Each lesson as the documentation of an empty item.\n#[cfg(doctest)]\n#[allow(dead_code)]\nmod lesson_snippets {\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    #[doc = include_str!({})]\n    struct Lesson{i};",
+            lit(&dir.join(name))
+        );
+    }
+    s.push_str("}\n\n/// The lesson files whose snippets are doc-tested.\n#[cfg(test)]\nconst SNIPPET_FILES: &[&str] = &[\n");
+    for name in &names {
+        let _ = writeln!(s, "    {name:?},");
+    }
+    s.push_str("];\n");
+    s
 }
