@@ -127,20 +127,29 @@ fn builtin_pack(root: &Path, ids: &[String]) -> String {
     s
 }
 
-/// `&[(relative path, include_str!(..))]` of a crate's Cargo.toml and
-/// every `.rs` file under its `src/`, sorted.
+/// `&[(relative path, include_str!(..))]` of a crate's sources: every
+/// `Cargo.toml` and every `.rs` file under a `src/` folder, nested crates
+/// (such as `harness/channel/`) included; `target/` and `tests/` are not
+/// sources of the library. Sorted.
 fn embedded_crate(dir: &Path) -> String {
-    let mut files = vec![PathBuf::from("Cargo.toml")];
-    let mut stack = vec![dir.join("src")];
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {
         let entries =
             std::fs::read_dir(&at).unwrap_or_else(|e| panic!("cannot list {}: {e}", at.display()));
         for entry in entries.flatten() {
             let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("under dir").to_path_buf();
+            let name = entry.file_name();
             if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
+                if name != "target" && name != "tests" && name != "benches" {
+                    stack.push(path);
+                }
+            } else if name == "Cargo.toml"
+                || (path.extension().is_some_and(|e| e == "rs")
+                    && rel.components().any(|c| c.as_os_str() == "src"))
+            {
+                files.push(rel);
             }
         }
     }

@@ -130,6 +130,9 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
     std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
     for (name, text) in HARNESS_FILES {
         let path = src.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
         // Its own workspace, so a project around the cache cannot adopt it.
         let text = if *name == "Cargo.toml" {
             format!("{text}\n[workspace]\n")
