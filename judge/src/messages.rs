@@ -200,7 +200,7 @@ pub fn not_joined(runs: &[PhaseRun]) -> Option<String> {
             if held == 0 {
                 continue;
             }
-            let place = match (run.phase, fields.first()) {
+            let place = match (run.phase.as_str(), fields.first()) {
                 ("load", Some(trial)) => format!("in trial {trial} of the load phase"),
                 (phase, _) => format!("in the {phase} phase"),
             };
@@ -231,7 +231,7 @@ pub fn lost_messages(
 ) -> CheckResult {
     for run in runs {
         let found = findings(run, &accepted, &label);
-        let Some(named) = describe(&found, run.phase) else {
+        let Some(named) = describe(&found, &run.phase) else {
             continue;
         };
         let message = if tallies.status == Status::Failed {
@@ -254,7 +254,7 @@ pub fn lost_messages(
             )
         };
         let mut accounting = tallies.accounting.clone().unwrap_or_else(|| Accounting {
-            place: match run.phase {
+            place: match run.phase.as_str() {
                 "load" => format!("trial {}", found[0].trial),
                 phase => format!("the {phase} phase"),
             },

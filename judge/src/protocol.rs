@@ -33,7 +33,7 @@ pub enum Doing {
 
 /// One message a harness thread sent through the recording
 /// `crossbeam_channel`, and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MsgRecord {
     /// The trial it belongs to.
     pub trial: usize,
@@ -55,7 +55,7 @@ pub struct MsgRecord {
 }
 
 /// Who received a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Receiver {
     /// A thread that `start()` spawned.
     Worker,

@@ -85,6 +85,9 @@ fn fingerprint() -> String {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     HARNESS_FILES.hash(&mut h);
     LOCK_FILE.hash(&mut h);
+    // This file decides how the cache is built and its manifest read: two
+    // builds of the tool that differ here must not share a cache directory.
+    include_str!("toolchain.rs").hash(&mut h);
     rustc_version().hash(&mut h);
     format!("{:016x}", h.finish())
 }

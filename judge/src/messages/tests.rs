@@ -6,7 +6,7 @@ use crate::run::Ending;
 fn finished(phase: &'static str, mut records: Vec<Record>) -> PhaseRun {
     records.push(Record::Done);
     PhaseRun {
-        phase,
+        phase: phase.into(),
         records,
         ending: Ending::Exited(0),
         stderr_tail: String::new(),
