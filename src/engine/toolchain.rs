@@ -1,9 +1,10 @@
 //! Building the unchanging parts once and the learner's file every time.
 //!
-//! The check harness and its dependencies (crossbeam-channel, fastrand)
-//! never change between checks, so they are built once with cargo, in
-//! release mode, into a cache directory keyed by their sources, the tool
-//! version and the compiler. Each check then compiles only a small generated
+//! The check harness and its dependencies (crossbeam-channel, fastrand, and
+//! `threadlings-channel`, the recording crossbeam-channel that a learner's
+//! `use crossbeam_channel::...` resolves to) never change between checks, so
+//! they are built once with cargo, in release mode, into a cache directory
+//! keyed by their sources, the tool version and the compiler. Each check then compiles only a small generated
 //! program that includes the learner's file, with a bare `rustc` call that
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
@@ -52,7 +53,9 @@ pub enum ToolchainError {
 pub struct Prebuilt {
     /// The harness library (`libthreadlings_harness-*.rlib`).
     pub harness: PathBuf,
-    /// The crossbeam-channel library learners may use.
+    /// What a learner's `crossbeam_channel` is: the recording shim
+    /// (`libthreadlings_channel-*.rlib`), which has crossbeam-channel's API
+    /// and delegates to it.
     pub crossbeam_channel: PathBuf,
     /// The fastrand library drivers use for seeded workloads.
     pub fastrand: PathBuf,
@@ -82,6 +85,9 @@ fn fingerprint() -> String {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     HARNESS_FILES.hash(&mut h);
     LOCK_FILE.hash(&mut h);
+    // This file decides how the cache is built and its manifest read: two
+    // builds of the tool that differ here must not share a cache directory.
+    include_str!("toolchain.rs").hash(&mut h);
     rustc_version().hash(&mut h);
     format!("{:016x}", h.finish())
 }
@@ -127,7 +133,9 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
         return Ok(found);
     }
     let src = root.join("src");
-    std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
+    for dir in ["src", "channel/src"] {
+        std::fs::create_dir_all(src.join(dir)).map_err(io(&src))?;
+    }
     for (name, text) in HARNESS_FILES {
         let path = src.join(name);
         if let Some(parent) = path.parent() {
@@ -217,7 +225,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             .map(PathBuf::from);
         match name {
             "threadlings_harness" => harness = rlib,
-            "crossbeam_channel" => channel = rlib,
+            "threadlings_channel" => channel = rlib,
             "fastrand" => fastrand = rlib,
             _ => {}
         }
@@ -237,7 +245,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             })
         }
         _ => Err(ToolchainError::HarnessBuild(
-            "cargo did not report the harness, crossbeam-channel and fastrand libraries".into(),
+            "cargo did not report the harness, channel and fastrand libraries".into(),
         )),
     }
 }
