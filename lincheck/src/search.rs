@@ -26,9 +26,10 @@
 //! walked past again after every placement either: it is moved ("parked")
 //! to a second list, walked only once the first reaches a return, in case a
 //! later state makes it matter. Walking past a few hundred of them after
-//! each placement took 40 times the steps of the search itself on a
-//! register history with 30 % unknown outcomes. Parking is undone with the
-//! placement it followed, so the lists are still restored exactly.
+//! each placement took six times the steps (78,895 against 13,687) on a
+//! register history of 1,000 calls with 30 % unknown outcomes. Parking is
+//! undone with the placement it followed, so the lists are still restored
+//! exactly.
 //!
 //! A step may lead to several states ([`Model::successors`]); each is a
 //! branch of the search, tried in turn before the call is undone.
