@@ -236,8 +236,12 @@ impl<'h, M: Model> Search<'h, M> {
         let n = subset.len();
         // Events sorted by time; at equal sequence numbers calls go first so
         // the two operations count as overlapping (the more permissive
-        // reading).
-        let mut events: Vec<(u64, bool, usize)> = Vec::with_capacity(2 * n);
+        // reading). Each event is one integer, (time, return?, position)
+        // from the high bits down, which sorts faster than a tuple.
+        let event = |time: u64, is_ret: bool, j: usize| {
+            (u128::from(time) << 64) | (u128::from(is_ret) << 63) | j as u128
+        };
+        let mut events: Vec<u128> = Vec::with_capacity(2 * n);
         for (j, &i) in subset.iter().enumerate() {
             let op = &history[i];
             let (call, ret) = match op.ret {
@@ -249,8 +253,8 @@ impl<'h, M: Model> Search<'h, M> {
                 Some(ret) if checked[j] => (op.call, ret),
                 _ => (op.call, u64::MAX),
             };
-            events.push((call, false, j));
-            events.push((ret, true, j));
+            events.push(event(call, false, j));
+            events.push(event(ret, true, j));
         }
         events.sort_unstable();
 
@@ -260,7 +264,8 @@ impl<'h, M: Model> Search<'h, M> {
         let mut nodes = Vec::with_capacity(2 * n + 4);
         nodes.push(Node::Head);
         let mut ret_node = vec![0; n];
-        for (k, &(_, is_ret, j)) in events.iter().enumerate() {
+        for (k, &e) in events.iter().enumerate() {
+            let (is_ret, j) = ((e >> 63) & 1 == 1, (e as usize) & (usize::MAX >> 1));
             if is_ret {
                 ret_node[j] = k + 1;
                 nodes.push(Node::Return(j));
