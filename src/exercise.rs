@@ -7,6 +7,8 @@ mod graceful_shutdown;
 mod ledger;
 #[cfg(test)]
 mod tests;
+// PACK-SHIM: built from pack/worker-pool/ until the pack registry is derived.
+mod worker_pool;
 
 use crate::engine::judge::PhaseRun;
 use crate::engine::report::{CheckId, CheckResult};
@@ -42,6 +44,7 @@ static ALL: &[Exercise] = &[
     counter::EXERCISE,
     ledger::EXERCISE,
     graceful_shutdown::EXERCISE,
+    worker_pool::EXERCISE, // PACK-SHIM
 ];
 
 /// Every exercise, in course order.

@@ -33,6 +33,12 @@ pub enum CheckId {
     Panic,
     /// Shutdown rules of the graceful-shutdown exercise.
     Shutdown,
+    /// PACK-SHIM (worker-pool): never more than `workers` jobs at once, and
+    /// slow jobs do run `workers` at a time.
+    Parallelism,
+    /// PACK-SHIM (worker-pool): a bounded queue, `Full` only when full,
+    /// `submit` blocks.
+    Backpressure,
 }
 
 impl CheckId {
@@ -49,6 +55,8 @@ impl CheckId {
             CheckId::BusyLoop => "busy-loop",
             CheckId::Panic => "panic",
             CheckId::Shutdown => "shutdown",
+            CheckId::Parallelism => "parallelism",
+            CheckId::Backpressure => "backpressure",
         }
     }
 }

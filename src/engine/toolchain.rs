@@ -37,6 +37,11 @@ const HARNESS_FILES: &[(&str, &str)] = &[
         "src/watchdog.rs",
         include_str!("../../harness/src/watchdog.rs"),
     ),
+    // PACK-SHIM: the worker-pool driver, until packs are compiled apart.
+    (
+        "src/worker_pool.rs",
+        include_str!("../../pack/worker-pool/driver.rs"),
+    ),
 ];
 
 /// The tool's own lock file, so the harness builds with the exact crate

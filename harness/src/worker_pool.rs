@@ -1,0 +1,1 @@
+../../pack/worker-pool/driver.rs
