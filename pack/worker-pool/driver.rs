@@ -9,9 +9,10 @@
 //!
 //! Phases, one per process:
 //! - `single`: one submitting thread, fixed scenarios, one trial each:
-//!   `fifo` (one worker: jobs start in order, panics resolve to
-//!   `JobPanicked`), `panic` (the worker survives a panic: threads counted,
-//!   then jobs that wait for each other must meet), `meet` (slow jobs that
+//!   `panic` first (the workers survive a panic: threads counted, then jobs
+//!   that wait for each other must meet; first, because a pool that loses
+//!   its worker would hang a later scenario), `fifo` (one worker: jobs
+//!   start in order, panics resolve to `JobPanicked`), `meet` (slow jobs that
 //!   wait until `workers` of them run at once), `gate` (workers held on a
 //!   gate: `try_submit` fills the queue and then says `Full` without
 //!   blocking, `submit` blocks), `drain` (`shutdown` while jobs are queued)
@@ -515,7 +516,7 @@ fn wait_fair(window: Duration, ignore: &[u32], done: impl Fn() -> bool) -> bool 
 fn single(start: Start, seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let scenarios: [fn(Start, usize, &mut fastrand::Rng) -> bool; 6] =
-        [fifo, panic_then_meet, meet, gate, drain, tiny];
+        [panic_then_meet, fifo, meet, gate, drain, tiny];
     for (trial, scenario) in scenarios.into_iter().enumerate() {
         if !scenario(start, trial, &mut rng) {
             return;
