@@ -37,7 +37,7 @@
 //!   what the jobs did, next to what `shutdown()` returned.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use threadlings_harness::cpu::{self, FairClock};
@@ -106,6 +106,9 @@ const WALL_CAP: Duration = Duration::from_secs(12);
 /// Fair time a pool gets to replace (or finish losing) a worker after a
 /// panic before its threads are counted.
 const SETTLE_WINDOW: Duration = Duration::from_millis(200);
+/// Fair time `shutdown()` runs, in the `drain` run, before the held jobs
+/// are let go.
+const DRAIN_DELAY: Duration = Duration::from_millis(40);
 const LOAD_TRIALS: usize = 24;
 const CLIENTS: usize = 4;
 const CALLS_PER_CLIENT: usize = 16;
@@ -145,6 +148,8 @@ struct Shared {
     trial: usize,
     workers: usize,
     next_id: AtomicU64,
+    /// Set just before the tutor calls `shutdown()`.
+    closing: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
     /// Job facts, as record bodies.
@@ -167,6 +172,7 @@ impl Shared {
             trial,
             workers,
             next_id: AtomicU64::new(0),
+            closing: AtomicBool::new(false),
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             ran: Mutex::new(Vec::new()),
@@ -450,6 +456,7 @@ fn close(
     records: &mut Vec<String>,
 ) -> bool {
     let trial = shared.trial;
+    shared.closing.store(true, Ordering::SeqCst);
     let called = tick();
     let out = {
         let _g = guard(0, "shutdown()");
@@ -695,7 +702,7 @@ fn gate(start: Start, trial: usize, _rng: &mut fastrand::Rng) -> bool {
 /// the gate, freeing the workers, so that a call blocked for room returns
 /// and the judge can see that it waited.
 fn with_releaser<T>(shared: &Shared, f: impl FnOnce() -> T) -> T {
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let done = &done;
         let watcher = std::thread::Builder::new()
@@ -738,7 +745,11 @@ fn drain(start: Start, trial: usize, _rng: &mut fastrand::Rng) -> bool {
         let opener = std::thread::Builder::new()
             .name("tl-opener".into())
             .spawn_scoped(scope, move || {
-                std::thread::sleep(Duration::from_millis(30));
+                // Once shutdown() is under way, and it has had a fair
+                // moment to stop whatever it stops.
+                let me = [cpu::current_tid()];
+                wait_fair(WALL_CAP, &me, || shared.closing.load(Ordering::SeqCst));
+                wait_fair(DRAIN_DELAY, &me, || false);
                 shared.open_gate();
             })
             .expect("cannot start the tutor's helper thread");
