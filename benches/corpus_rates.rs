@@ -26,19 +26,10 @@ fn build(exercise_id: &str, file: &Path) -> Program {
 
 fn files(exercise_id: &str, kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
+        .join("pack")
         .join(exercise_id)
+        .join("corpus")
         .join(kind);
-    // PACK-SHIM: an exercise written as a pack keeps its corpus in its folder.
-    let dir = if dir.exists() {
-        dir
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("pack")
-            .join(exercise_id)
-            .join("corpus")
-            .join(kind)
-    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();

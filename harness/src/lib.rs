@@ -10,21 +10,13 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
-pub mod counter;
 pub mod cpu;
-pub mod ledger;
 pub mod load;
-pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;
 pub mod threads;
 pub mod watchdog;
-// PACK-SHIM: the worker-pool driver lives in pack/worker-pool/driver.rs.
-pub mod worker_pool;
-
-// PACK-SHIM: lets pack drivers name this crate as they will outside it.
-extern crate self as threadlings_harness;
 
 /// How the tutor asks the harness which phase of checks to run.
 pub fn phase_from_args() -> String {

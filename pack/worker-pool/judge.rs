@@ -8,10 +8,8 @@
 //! Nothing here searches, so no CPU budget is needed: every check is a sort
 //! and a sweep over a few thousand ticks.
 
-// PACK-SHIM: these imports become `use threadlings_judge::...`.
-use crate::engine::judge::{self as shared, count_of, PhaseRun};
-use crate::engine::protocol::{OpRecord, Record};
-use crate::engine::report::{Accounting, CheckId, CheckResult, Tally};
+use threadlings_judge::{self as shared, count_of, PhaseRun, Runs};
+use threadlings_judge::{Accounting, CheckId, CheckResult, OpRecord, Record, Tally};
 
 #[path = "judge/checks.rs"]
 mod checks;
@@ -24,13 +22,21 @@ mod threads;
 #[path = "judge/timing.rs"]
 mod timing;
 
+/// Never more than `workers` jobs at once; slow jobs meet `workers` at a time.
+const PARALLELISM: CheckId = CheckId::from_static("parallelism");
+/// At most `queue` jobs waiting; `Full` only when full; `submit` blocks.
+const BACKPRESSURE: CheckId = CheckId::from_static("backpressure");
+
 /// The payload of a job's panic on purpose (the driver's `JOB_PANIC`).
 const JOB_PANIC: &str = "threadlings: this job panics on purpose";
 
 /// Every check but `compile`, in the report order of `exercise.toml`.
-pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
+pub fn judge(runs: &Runs) -> Vec<CheckResult> {
+    if let Err(missing) = runs.phases(["single", "idle", "load"]) {
+        return runs.none_checked(&missing);
+    }
     // The jobs' own panics are part of the workload, not a run cut short.
-    let calm = threads::without_job_panics(runs);
+    let calm = threads::without_job_panics(runs.all());
     let runs = calm.as_slice();
     let trials = records::all_trials(runs);
     vec![
@@ -49,6 +55,6 @@ pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
 fn idle(runs: &[PhaseRun]) -> CheckResult {
     match runs.iter().find(|r| r.phase == "idle") {
         Some(run) => shared::busy_loop(run),
-        None => CheckResult::not_checked(CheckId::BusyLoop, "not checked: the idle run is missing"),
+        None => CheckResult::not_checked(CheckId::BUSY_LOOP, "not checked: the idle run is missing"),
     }
 }

@@ -34,7 +34,7 @@ pub fn correctness(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
                      reply channel?"
                 };
                 return CheckResult::fail(
-                    CheckId::Correctness,
+                    CheckId::CORRECTNESS,
                     format!(
                         "{}, job {}'s ticket resolved to {} but the job {}: {hint}",
                         trial.place(),
@@ -51,7 +51,7 @@ pub fn correctness(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         }
         if let Some((first, overtook)) = out_of_order(trial) {
             return CheckResult::fail(
-                CheckId::Correctness,
+                CheckId::CORRECTNESS,
                 format!(
                     "{}, job {overtook} began before job {first}, which was accepted first: jobs \
                      must start in the order they were accepted (a FIFO queue)",
@@ -71,7 +71,7 @@ pub fn correctness(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
                 )
             };
             return CheckResult::fail(
-                CheckId::Correctness,
+                CheckId::CORRECTNESS,
                 format!(
                     "{}, shutdown() returned PoolStats {{ {} }} but the jobs that ran make it {}: \
                      `completed` counts jobs that returned, `panicked` jobs that panicked",
@@ -84,13 +84,13 @@ pub fn correctness(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
     }
     let single = runs.iter().find(|r| r.phase == "single");
     if let Some(run) = single.filter(|r| !r.finished()) {
-        return shared::not_checked(CheckId::Correctness, run);
+        return shared::not_checked(CheckId::CORRECTNESS, run);
     }
     if tickets == 0 {
-        return shared::not_checked(CheckId::Correctness, &runs[0]);
+        return shared::not_checked(CheckId::CORRECTNESS, &runs[0]);
     }
     CheckResult::pass(
-        CheckId::Correctness,
+        CheckId::CORRECTNESS,
         format!(
             "{} resolved to their jobs' results, the stats added up and one worker kept the order",
             count_of(tickets, "ticket")
@@ -106,7 +106,7 @@ pub fn lost_messages(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         for w in &trial.waits {
             if w.output.is_some() && !trial.ran.contains_key(&w.job) && trial.shutdown.is_some() {
                 return CheckResult::fail(
-                    CheckId::LostMessages,
+                    CheckId::LOST_MESSAGES,
                     format!(
                         "{}, job {}'s ticket resolved, but the job never ran: a ticket must \
                          wait for its job's own result",
@@ -122,7 +122,7 @@ pub fn lost_messages(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             .find(|s| s.accepted == Some(false) && trial.ran.contains_key(&s.job))
         {
             return CheckResult::fail(
-                CheckId::LostMessages,
+                CheckId::LOST_MESSAGES,
                 format!(
                     "{}, try_submit() returned Err(Full) for job {}, yet the job ran: a rejected \
                      job must not run (the caller thinks it did not)",
@@ -146,13 +146,13 @@ pub fn lost_messages(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         }
     }
     if let Some(run) = runs.iter().find(|r| !r.finished()) {
-        return shared::not_checked(CheckId::LostMessages, run);
+        return shared::not_checked(CheckId::LOST_MESSAGES, run);
     }
     if checked == 0 {
-        return shared::not_checked(CheckId::LostMessages, &runs[0]);
+        return shared::not_checked(CheckId::LOST_MESSAGES, &runs[0]);
     }
     CheckResult::pass(
-        CheckId::LostMessages,
+        CheckId::LOST_MESSAGES,
         format!(
             "every accepted job ran exactly once before shutdown() returned ({})",
             count_of(checked, "pool")
@@ -215,5 +215,5 @@ fn lost_jobs(trial: &Trial, lost: &[u64]) -> CheckResult {
             ran
         ),
     };
-    CheckResult::fail(CheckId::LostMessages, message).with_accounting(accounting)
+    CheckResult::fail(CheckId::LOST_MESSAGES, message).with_accounting(accounting)
 }

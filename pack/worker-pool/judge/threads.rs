@@ -26,7 +26,7 @@ pub fn owner_thread(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
                     "spawn one thread per worker in start()"
                 };
                 return CheckResult::fail(
-                    CheckId::OwnerThread,
+                    CheckId::OWNER_THREAD,
                     format!(
                         "{}, start({w}, {}) started {}{names}, not {w}: {hint}",
                         trial.place(),
@@ -37,7 +37,7 @@ pub fn owner_thread(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             }
             if c.when == "after-panic" && c.count > w {
                 return CheckResult::fail(
-                    CheckId::OwnerThread,
+                    CheckId::OWNER_THREAD,
                     format!(
                         "{}, after a job panicked {} of the pool were alive{names}: a worker \
                          replaced after a panic must be gone before its replacement serves, \
@@ -50,10 +50,10 @@ pub fn owner_thread(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         }
     }
     if counted == 0 {
-        return shared::not_checked(CheckId::OwnerThread, &runs[0]);
+        return shared::not_checked(CheckId::OWNER_THREAD, &runs[0]);
     }
     CheckResult::pass(
-        CheckId::OwnerThread,
+        CheckId::OWNER_THREAD,
         format!(
             "every pool started exactly as many threads as it had workers ({})",
             count_of(counted, "count")
@@ -99,7 +99,7 @@ pub fn panic(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         for c in trial.counts.iter().filter(|c| c.when == "after-panic") {
             if c.count < trial.workers {
                 return CheckResult::fail(
-                    CheckId::Panic,
+                    CheckId::PANIC,
                     format!(
                         "{}, a job panicked and the pool was left with {} of its {}: the panic \
                          killed its worker. Run each job under std::panic::catch_unwind, answer \
@@ -125,7 +125,7 @@ pub fn panic(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             })
             .sum();
         return CheckResult::pass(
-            CheckId::Panic,
+            CheckId::PANIC,
             format!(
                 "nothing panicked but the jobs meant to ({}, each contained)",
                 count_of(jobs, "job")

@@ -4,7 +4,7 @@
 
 use super::model::{may_have_waited, most_at_once, running, surely_waiting};
 use super::records::Trial;
-use super::{count_of, CheckId, CheckResult, PhaseRun};
+use super::{count_of, CheckId, CheckResult, PhaseRun, BACKPRESSURE, PARALLELISM};
 
 fn unfinished(trials: &[Trial], runs: &[PhaseRun], id: CheckId) -> Option<CheckResult> {
     if trials.is_empty() || runs.iter().any(|r| r.cut_short().is_some()) {
@@ -26,7 +26,7 @@ pub fn parallelism(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         let (most, _) = most_at_once(running(trial));
         if most > trial.workers {
             return CheckResult::fail(
-                CheckId::Parallelism,
+                PARALLELISM,
                 format!(
                     "{}, {} ran at the same time, more than the {} workers: is a thread \
                      started per job? Jobs must queue for the pool's own workers",
@@ -47,7 +47,7 @@ pub fn parallelism(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
                     ""
                 };
                 return CheckResult::fail(
-                    CheckId::Parallelism,
+                    PARALLELISM,
                     format!(
                         "{}, slow jobs that wait for each other never ran {} at a time{after}: \
                          at most {} overlapped, though every worker was free and jobs were \
@@ -62,17 +62,17 @@ pub fn parallelism(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             met += 1;
         }
     }
-    if let Some(not) = unfinished(trials, runs, CheckId::Parallelism) {
+    if let Some(not) = unfinished(trials, runs, PARALLELISM) {
         return not;
     }
     if met == 0 {
         return CheckResult::not_checked(
-            CheckId::Parallelism,
+            PARALLELISM,
             "not checked: no run of slow jobs finished",
         );
     }
     CheckResult::pass(
-        CheckId::Parallelism,
+        PARALLELISM,
         format!(
             "never more jobs at once than workers, and slow jobs ran `workers` at a time ({})",
             count_of(met, "pool")
@@ -91,7 +91,7 @@ pub fn backpressure(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         let (w, q) = (trial.workers, trial.queue);
         if most > q + w {
             return CheckResult::fail(
-                CheckId::Backpressure,
+                BACKPRESSURE,
                 format!(
                     "{}, {} were waiting at once, accepted and not yet begun, for a queue of \
                      {q} (and {w} taken by workers at most): the queue is not bounded. Use a \
@@ -107,7 +107,7 @@ pub fn backpressure(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             let waiting = may_have_waited(trial, s.call, ret, s.job);
             if waiting < q {
                 return CheckResult::fail(
-                    CheckId::Backpressure,
+                    BACKPRESSURE,
                     format!(
                         "{}, try_submit() returned Err(Full) while at most {waiting} of a queue \
                          of {q} could have been waiting: Full means `queue` jobs are waiting, \
@@ -121,17 +121,17 @@ pub fn backpressure(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
             return failed;
         }
     }
-    if let Some(not) = unfinished(trials, runs, CheckId::Backpressure) {
+    if let Some(not) = unfinished(trials, runs, BACKPRESSURE) {
         return not;
     }
     if fulls == 0 {
         return CheckResult::not_checked(
-            CheckId::Backpressure,
+            BACKPRESSURE,
             "not checked: no try_submit() found the queue full",
         );
     }
     CheckResult::pass(
-        CheckId::Backpressure,
+        BACKPRESSURE,
         format!(
             "the queue stayed bounded, Full came only from a full queue ({}), try_submit never \
              blocked and submit waited for room",
@@ -155,7 +155,7 @@ fn held_workers(trial: &Trial) -> Option<CheckResult> {
         .any(|s| s.tried && s.call < gate && s.ret.is_some_and(|r| r > gate))
     {
         return Some(CheckResult::fail(
-            CheckId::Backpressure,
+            BACKPRESSURE,
             format!(
                 "{}, with every worker busy and the queue full, try_submit() did not return \
                  until the tutor freed a worker: try_submit must never block. Use try_send (or \
@@ -190,7 +190,7 @@ fn held_workers(trial: &Trial) -> Option<CheckResult> {
         "its job never ran: it was dropped"
     };
     Some(CheckResult::fail(
-        CheckId::Backpressure,
+        BACKPRESSURE,
         format!(
             "{}, try_submit() had just found the queue full and every worker was busy, yet \
              submit() returned at once ({fate}): submit must block until there is room \

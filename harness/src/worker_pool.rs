@@ -1,1 +1,0 @@
-../../pack/worker-pool/driver.rs
