@@ -340,10 +340,7 @@ fn submit(
     };
     let called = tick();
     let out = {
-        let _g = guard(
-            at.slot,
-            if try_only { "try_submit()" } else { "submit()" },
-        );
+        let _g = guard(at.slot, if try_only { "try_submit()" } else { "submit()" });
         call(|| {
             if try_only {
                 pool.try_submit(job).ok()
@@ -584,9 +581,7 @@ fn panic_then_meet(start: Start, trial: usize, _rng: &mut fastrand::Rng) -> bool
     let mut clock = FairClock::of(&threads::spawned_since(&baseline));
     let settled = loop {
         let now = threads::spawned_since(&baseline);
-        if now.len() == workers
-            || clock.advance() >= SETTLE_WINDOW
-            || started.elapsed() >= WALL_CAP
+        if now.len() == workers || clock.advance() >= SETTLE_WINDOW || started.elapsed() >= WALL_CAP
         {
             break now;
         }
@@ -838,9 +833,10 @@ fn under_load(start: Start, seed: u64) {
             return;
         };
         let pool_ref: &dyn Pool = &*pool;
-        let outcome = threadlings_harness::load::run_clients(CLIENTS, seed, trial, |client, rng| {
-            drive(pool_ref, &shared, client, rng)
-        });
+        let outcome =
+            threadlings_harness::load::run_clients(CLIENTS, seed, trial, |client, rng| {
+                drive(pool_ref, &shared, client, rng)
+            });
         let mut records = Vec::new();
         let mut later = Vec::new();
         let mut complete = true;

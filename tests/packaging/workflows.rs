@@ -103,7 +103,10 @@ fn runners_for(yaml: &str, exercise: &str) -> Vec<String> {
     let Some((for_others, specials)) = quoted.split_last() else {
         panic!("unexpected runners expression: {expr}");
     };
-    assert!(specials.len() % 2 == 0, "unexpected runners expression: {expr}");
+    assert!(
+        specials.len() % 2 == 0,
+        "unexpected runners expression: {expr}"
+    );
     let list = specials
         .chunks(2)
         .find(|pair| pair[0] == exercise)
@@ -116,10 +119,7 @@ fn classroom_workflow_grades_every_check_of_every_exercise() {
     let yaml = std::fs::read_to_string(repo(CLASSROOM)).unwrap();
     let steps = grader_steps(&yaml);
     for ex in exercise::all() {
-        let active: Vec<&GraderStep> = steps
-            .iter()
-            .filter(|s| s.runs_for(ex.id))
-            .collect();
+        let active: Vec<&GraderStep> = steps.iter().filter(|s| s.runs_for(ex.id)).collect();
         let names: BTreeSet<&str> = active.iter().map(|s| s.test_name.as_str()).collect();
         let checks: BTreeSet<&str> = ex.checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(names, checks, "the steps run for {}", ex.id);

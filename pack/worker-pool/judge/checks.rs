@@ -3,7 +3,7 @@
 
 use super::model::{expected_ticket, out_of_order};
 use super::records::Trial;
-use super::{count_of, shared, Accounting, CheckId, CheckResult, PhaseRun, Tally};
+use super::{Accounting, CheckId, CheckResult, PhaseRun, Tally, count_of, shared};
 
 /// `correctness`: every ticket resolves to its job's value, or to
 /// `Err(JobPanicked)` if it panicked; `shutdown()` counts what the jobs did;
@@ -162,7 +162,11 @@ pub fn lost_messages(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
 
 fn lost_jobs(trial: &Trial, lost: &[u64]) -> CheckResult {
     let shown: Vec<String> = lost.iter().take(6).map(|j| j.to_string()).collect();
-    let more = if lost.len() > shown.len() { ", ..." } else { "" };
+    let more = if lost.len() > shown.len() {
+        ", ..."
+    } else {
+        ""
+    };
     let drained = if trial.scenario == "drain" {
         " shutdown() was called while they were still queued: it must let the workers finish \
          the queue (drop the sender and let them drain it) before joining them"

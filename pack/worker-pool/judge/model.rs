@@ -97,7 +97,10 @@ mod tests {
     fn overlap_counts_open_intervals() {
         assert_eq!(most_at_once([(1, 5), (2, 6), (7, 9)].into_iter()), (2, 2));
         assert_eq!(most_at_once([(1, 5), (5, 9)].into_iter()).0, 1);
-        assert_eq!(most_at_once([(1, 10), (2, 3), (4, 8), (5, 6)].into_iter()), (3, 5));
+        assert_eq!(
+            most_at_once([(1, 10), (2, 3), (4, 8), (5, 6)].into_iter()),
+            (3, 5)
+        );
         assert_eq!(most_at_once(std::iter::empty()).0, 0);
     }
 }

@@ -154,11 +154,12 @@ pub fn trials(run: &PhaseRun) -> Vec<Trial> {
                         };
                         let outcome = match fields.get(4).map(String::as_str) {
                             Some("panic") => Outcome::Panicked,
-                            Some(ret) => match ret.strip_prefix("ret:").and_then(|v| v.parse().ok())
-                            {
-                                Some(v) => Outcome::Returned(v),
-                                None => continue,
-                            },
+                            Some(ret) => {
+                                match ret.strip_prefix("ret:").and_then(|v| v.parse().ok()) {
+                                    Some(v) => Outcome::Returned(v),
+                                    None => continue,
+                                }
+                            }
                             None => continue,
                         };
                         trial.ran.insert(

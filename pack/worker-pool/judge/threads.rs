@@ -2,7 +2,7 @@
 //! is contained: the pool keeps its workers, nothing else panics).
 
 use super::records::Trial;
-use super::{count_of, shared, CheckId, CheckResult, PhaseRun, Record, JOB_PANIC};
+use super::{CheckId, CheckResult, JOB_PANIC, PhaseRun, Record, count_of, shared};
 
 /// `owner-thread`: `start(workers, _)` started exactly `workers` threads,
 /// and after a job panicked no more than `workers` were alive.

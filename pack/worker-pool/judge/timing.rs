@@ -4,7 +4,7 @@
 
 use super::model::{may_have_waited, most_at_once, running, surely_waiting};
 use super::records::Trial;
-use super::{count_of, CheckId, CheckResult, PhaseRun, BACKPRESSURE, PARALLELISM};
+use super::{BACKPRESSURE, CheckId, CheckResult, PARALLELISM, PhaseRun, count_of};
 
 fn unfinished(trials: &[Trial], runs: &[PhaseRun], id: CheckId) -> Option<CheckResult> {
     if trials.is_empty() || runs.iter().any(|r| r.cut_short().is_some()) {
@@ -66,10 +66,7 @@ pub fn parallelism(trials: &[Trial], runs: &[PhaseRun]) -> CheckResult {
         return not;
     }
     if met == 0 {
-        return CheckResult::not_checked(
-            PARALLELISM,
-            "not checked: no run of slow jobs finished",
-        );
+        return CheckResult::not_checked(PARALLELISM, "not checked: no run of slow jobs finished");
     }
     CheckResult::pass(
         PARALLELISM,

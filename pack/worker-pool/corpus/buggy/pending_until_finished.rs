@@ -81,7 +81,14 @@ impl Pool {
     fn task(&self, job: Job) -> (Task, Ticket) {
         let (reply, result) = bounded(1);
         let pending = Arc::clone(&self.pending);
-        (Task { pending, job, reply }, Ticket { result })
+        (
+            Task {
+                pending,
+                job,
+                reply,
+            },
+            Ticket { result },
+        )
     }
 
     /// Queues `job`, waiting while the queue is full.

@@ -104,7 +104,9 @@ impl Pool {
     /// Queues `job`, waiting while the queue is full.
     pub fn submit(&self, job: Job) -> Ticket {
         let (reply, result) = bounded(1);
-        self.queue.send((job, reply)).expect("the crew keeps a receiver");
+        self.queue
+            .send((job, reply))
+            .expect("the crew keeps a receiver");
         Ticket { result }
     }
 

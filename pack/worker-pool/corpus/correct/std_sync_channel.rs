@@ -67,7 +67,11 @@ impl Pool {
                     let next = receiver.lock().unwrap().recv();
                     let Ok((job, reply)) = next else { return };
                     let result = catch_unwind(AssertUnwindSafe(job)).map_err(|_| JobPanicked);
-                    let counter = if result.is_ok() { &completed } else { &panicked };
+                    let counter = if result.is_ok() {
+                        &completed
+                    } else {
+                        &panicked
+                    };
                     counter.fetch_add(1, Ordering::SeqCst);
                     let _ = reply.send(result);
                 })
