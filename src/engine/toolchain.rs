@@ -18,7 +18,7 @@ const HARNESS_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/harne
 
 /// The tool's own lock file, so the harness builds with the exact crate
 /// versions the tool was tested with, offline when they are cached.
-const LOCK_FILE: &str = include_str!("../../Cargo.lock");
+pub(crate) const LOCK_FILE: &str = include_str!("../../Cargo.lock");
 
 /// Failures to prepare the toolchain: the tool's problem, not the learner's.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +86,7 @@ fn fingerprint() -> String {
     format!("{:016x}", h.finish())
 }
 
-fn rustc_version() -> String {
+pub(crate) fn rustc_version() -> String {
     Command::new(rustc())
         .arg("-vV")
         .output()
@@ -99,7 +99,7 @@ pub fn rustc() -> PathBuf {
     std::env::var_os("RUSTC").map_or_else(|| PathBuf::from("rustc"), PathBuf::from)
 }
 
-fn cargo() -> PathBuf {
+pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
@@ -130,6 +130,9 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
     std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
     for (name, text) in HARNESS_FILES {
         let path = src.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
         // Its own workspace, so a project around the cache cannot adopt it.
         let text = if *name == "Cargo.toml" {
             format!("{text}\n[workspace]\n")
