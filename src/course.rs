@@ -152,7 +152,10 @@ mod tests {
             .filter(|item| matches!(item, Item::Exercise { .. }))
             .map(Item::id)
             .collect();
-        assert_eq!(exercise_ids, ["counter", "ledger", "graceful-shutdown"]);
+        assert_eq!(
+            exercise_ids,
+            ["counter", "ledger", "worker-pool", "graceful-shutdown"]
+        );
     }
 
     #[test]
