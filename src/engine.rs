@@ -8,6 +8,7 @@
 
 mod bounds;
 pub mod diagnostics;
+pub mod forbid;
 pub mod judge;
 pub mod protocol;
 pub mod report;
@@ -275,14 +276,17 @@ fn build_with(
             _work: work,
         }),
         Compiled::Cancelled => Built::Cancelled,
-        Compiled::Failed(diagnostics) => {
-            let mut checks = vec![
-                CheckResult::fail(
+        Compiled::Failed(_) | Compiled::Refused(_) => {
+            let compile = match compiled {
+                Compiled::Refused(why) => CheckResult::fail(CheckId::Compile, why),
+                Compiled::Failed(diagnostics) => CheckResult::fail(
                     CheckId::Compile,
                     "the file does not compile against the exercise's API (rustc's messages below)",
                 )
                 .with_detail(diagnostics),
-            ];
+                _ => unreachable!("matched above"),
+            };
+            let mut checks = vec![compile];
             checks.extend(
                 exercise.checks.iter().skip(1).map(|&id| {
                     CheckResult::not_checked(id, "not checked: the file does not compile")
@@ -331,6 +335,8 @@ impl Program {
 enum Compiled {
     Binary(PathBuf),
     Failed(String),
+    /// The file uses a path the exercise forbids: the reason, in words.
+    Refused(String),
     Cancelled,
 }
 
@@ -354,6 +360,9 @@ fn compile(
     original_dir: Option<&Path>,
     cancel: &Cancel,
 ) -> Result<Compiled, EngineError> {
+    if let Some(why) = refusal(exercise, file, original_dir) {
+        return Ok(Compiled::Refused(why));
+    }
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
     std::fs::write(&glue_path, (exercise.glue)(file)).map_err(|source| EngineError::Io {
         what: "cannot write the check program".into(),
@@ -388,15 +397,11 @@ fn compile(
             "--color=never",
         ])
         .args(["-A", "warnings"])
+        .args(crossbeam_extern(exercise, prebuilt))
         .arg("--extern")
         .arg(format!(
             "threadlings_harness={}",
             prebuilt.harness.display()
-        ))
-        .arg("--extern")
-        .arg(format!(
-            "crossbeam_channel={}",
-            prebuilt.crossbeam_channel.display()
         ))
         .arg("-L")
         .arg(format!("dependency={}", prebuilt.deps.display()))
@@ -452,6 +457,43 @@ fn compile(
             ))
         }
     })
+}
+
+/// `--extern crossbeam_channel=...`, unless the exercise forbids it: then
+/// the crate is not there at all, whatever the source does to reach it.
+fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<String> {
+    if exercise.forbid.contains(&"crossbeam_channel") {
+        return Vec::new();
+    }
+    vec![
+        "--extern".into(),
+        format!(
+            "crossbeam_channel={}",
+            prebuilt.crossbeam_channel.display()
+        ),
+    ]
+}
+
+/// Why `file` is refused before compiling, if it uses a forbidden path.
+/// Unreadable files are left for rustc to report.
+fn refusal(exercise: &Exercise, file: &Path, original_dir: Option<&Path>) -> Option<String> {
+    if exercise.forbid.is_empty() {
+        return None;
+    }
+    let source = std::fs::read_to_string(file).ok()?;
+    let found = forbid::first_use(&source, exercise.forbid)?;
+    let shown = match (original_dir, file.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => file.to_path_buf(),
+    };
+    Some(format!(
+        "`{}` is not available in this exercise (used at {}:{}:{}): {}",
+        found.path,
+        shown.display(),
+        found.line,
+        found.column,
+        exercise.forbid_why
+    ))
 }
 
 fn new_secret() -> String {

@@ -2,6 +2,8 @@
 //! pristine starter and reference solution, the program that drives it and
 //! how its results are judged.
 
+// PACK-SHIM: until packs land.
+mod bounded_buffer;
 mod counter;
 mod graceful_shutdown;
 mod ledger;
@@ -26,6 +28,12 @@ pub struct Exercise {
     pub checks: &'static [CheckId],
     /// The harness phases to run, one process each.
     pub phases: &'static [&'static str],
+    /// Paths the learner's file may not use (`crossbeam_channel`,
+    /// `std::sync::mpsc`): a use of one is refused before compiling, with
+    /// [`Exercise::forbid_why`] as the reason.
+    pub forbid: &'static [&'static str],
+    /// Why the [`Exercise::forbid`] paths are refused, for the message.
+    pub forbid_why: &'static str,
     /// The generated program that joins a solution file to the harness.
     pub(crate) glue: fn(solution: &Path) -> String,
     /// Judges the phases' observations into one result per check.
@@ -42,6 +50,8 @@ static ALL: &[Exercise] = &[
     counter::EXERCISE,
     ledger::EXERCISE,
     graceful_shutdown::EXERCISE,
+    // PACK-SHIM: the course order comes from pack/pack.toml once packs land.
+    bounded_buffer::EXERCISE,
 ];
 
 /// Every exercise, in course order.

@@ -33,6 +33,8 @@ pub enum CheckId {
     Panic,
     /// Shutdown rules of the graceful-shutdown exercise.
     Shutdown,
+    /// PACK-SHIM (ids become open): bounded-buffer's close rules.
+    Close,
 }
 
 impl CheckId {
@@ -49,6 +51,7 @@ impl CheckId {
             CheckId::BusyLoop => "busy-loop",
             CheckId::Panic => "panic",
             CheckId::Shutdown => "shutdown",
+            CheckId::Close => "close",
         }
     }
 }

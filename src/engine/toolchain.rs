@@ -15,6 +15,11 @@ use std::process::Command;
 const HARNESS_FILES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../../harness/Cargo.toml")),
     ("src/lib.rs", include_str!("../../harness/src/lib.rs")),
+    // PACK-SHIM: the bounded-buffer driver.
+    (
+        "src/bounded_buffer.rs",
+        include_str!("../../pack/bounded-buffer/driver.rs"),
+    ),
     (
         "src/counter.rs",
         include_str!("../../harness/src/counter.rs"),

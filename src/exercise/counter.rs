@@ -27,6 +27,8 @@ pub(super) const EXERCISE: Exercise = Exercise {
         CheckId::Panic,
     ],
     phases: &["single", "idle", "load"],
+    forbid: &[],
+    forbid_why: "",
     glue,
     judge,
 };

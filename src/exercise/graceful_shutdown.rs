@@ -31,6 +31,8 @@ pub(super) const EXERCISE: Exercise = Exercise {
         CheckId::Shutdown,
     ],
     phases: &["single", "idle", "load"],
+    forbid: &[],
+    forbid_why: "",
     glue,
     judge,
 };

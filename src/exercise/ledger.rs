@@ -31,6 +31,8 @@ pub(super) const EXERCISE: Exercise = Exercise {
         CheckId::Panic,
     ],
     phases: &["single", "idle", "load"],
+    forbid: &[],
+    forbid_why: "",
     glue,
     judge,
 };

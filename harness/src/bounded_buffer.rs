@@ -1,0 +1,1 @@
+../../pack/bounded-buffer/driver.rs
