@@ -88,6 +88,14 @@ impl TrialShape {
     fn describe(&self) -> String {
         match self.kind.as_str() {
             "single" => format!("the one-thread run on a buffer of capacity {}", self.capacity),
+            "idle-pop" | "close-pop" => format!(
+                "the run with {} blocked in pop() on an empty buffer",
+                shared::count_of(self.consumers, "thread")
+            ),
+            "idle-push" | "close-push" => format!(
+                "the run with {} blocked in push() on a full buffer",
+                shared::count_of(self.producers, "thread")
+            ),
             _ => format!(
                 "trial {} (capacity {}, {}, {})",
                 self.trial,

@@ -75,7 +75,7 @@ fn stuck(
     }
     format!(
         "{blocked} while the other threads were still working: a {waker} by one of them should \
-         have woken it. A lost wakeup: does every {waker} notify the Condvar {kind}s wait on? \
+         have woken it. A lost wakeup: does every {waker} notify the Condvar that {call} waits on? \
          With one Condvar for producers and consumers, notify_one can wake a thread of the same \
          kind instead, and the wakeup is lost: use two Condvars, or notify_all."
     )

@@ -129,17 +129,17 @@ fn judge_trial(shape: &TrialShape, ledger: &Ledger<'_>) -> Option<CheckResult> {
         .per_thread
         .iter()
         .map(|(thread, (put, out))| {
-            Tally::both(format!("thread {thread}"), format!("{put} pushed"), format!("{out} popped"))
+            Tally::both(format!("thread {thread}"), values(*put), values(*out))
         })
         .collect();
     let popped_total: usize = ledger.popped.values().sum();
     tallies.push(Tally::both(
         "total",
-        format!("{} pushed", ledger.pushed.len()),
-        format!("{popped_total} popped"),
+        values(ledger.pushed.len()),
+        values(popped_total),
     ));
-    let named = |values: &[u64], fate: Fate| -> Vec<Message> {
-        values
+    let named = |named: &[u64], fate: Fate| -> Vec<Message> {
+        named
             .iter()
             .filter_map(|v| ledger.pushed.get(v))
             .map(|(op, seq)| Message {
@@ -160,10 +160,18 @@ fn judge_trial(shape: &TrialShape, ledger: &Ledger<'_>) -> Option<CheckResult> {
         tallies,
         messages,
         note: format!(
-            "Pushes that returned Ok put in {} values; pops took out {popped_total}. Every value \
+            "The sent column counts the values each producer's pushes put in (they returned \
+             Ok); the applied column, how many of them pops took out. Pushes put in {} values; \
+             pops took out {popped_total}. Every value \
              put in must come out exactly once.",
             ledger.pushed.len()
         ),
     };
     Some(CheckResult::fail(CheckId::LostMessages, message).with_accounting(accounting))
+}
+
+/// A count of values for the accounting's columns: what pushes put in
+/// ("sent") against what pops took out ("applied").
+fn values(n: usize) -> String {
+    shared::count_of(n, "value")
 }
