@@ -160,6 +160,7 @@ lesson_snippets! {
     Mistakes => "06-mistakes.md",
     ChannelsVsMutexes => "07-channels-vs-mutexes.md",
     Primitives => "08-primitives.md",
+    Condvars => "16-bounded-buffer.md",
     StructuredConcurrency => "09-structured-concurrency.md",
     Leaks => "10-leaks.md",
     BoundaryAndCore => "11-boundary-and-core.md",

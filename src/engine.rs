@@ -467,10 +467,7 @@ fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<
     }
     vec![
         "--extern".into(),
-        format!(
-            "crossbeam_channel={}",
-            prebuilt.crossbeam_channel.display()
-        ),
+        format!("crossbeam_channel={}", prebuilt.crossbeam_channel.display()),
     ]
 }
 

@@ -49,14 +49,20 @@ pub enum TryPop {
     Closed,
 }
 
-/// The buffer's API as the harness calls it (`Err(())` is `Err(Closed)`).
-/// The tutor's glue implements it by calling the learner's inherent
-/// methods, so a signature that differs from the exercise does not compile.
+/// `push` or `pop` found the buffer closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
+
+/// The buffer's API as the harness calls it. The tutor's glue implements
+/// it by calling the learner's inherent methods, so a signature that
+/// differs from the exercise does not compile.
+// The exercise's API has `len` and no `is_empty`; the trait mirrors it.
+#[allow(clippy::len_without_is_empty)]
 pub trait Buffer: Sync {
     /// `Buffer::push`.
-    fn push(&self, value: u64) -> Result<(), ()>;
+    fn push(&self, value: u64) -> Result<(), Closed>;
     /// `Buffer::pop`.
-    fn pop(&self) -> Result<u64, ()>;
+    fn pop(&self) -> Result<u64, Closed>;
     /// `Buffer::try_push`.
     fn try_push(&self, value: u64) -> Result<(), TryPush>;
     /// `Buffer::try_pop`.
@@ -105,11 +111,11 @@ fn apply(buffer: &dyn Buffer, input: &Input) -> String {
     match *input {
         Input::Push(v) => match buffer.push(v) {
             Ok(()) => "ok".into(),
-            Err(()) => "closed".into(),
+            Err(Closed) => "closed".into(),
         },
         Input::Pop => match buffer.pop() {
             Ok(v) => v.to_string(),
-            Err(()) => "closed".into(),
+            Err(Closed) => "closed".into(),
         },
         Input::TryPush(v) => match buffer.try_push(v) {
             Ok(()) => "ok".into(),
@@ -252,10 +258,12 @@ fn single(new: New, seed: u64) {
             mirror_apply(&mut mirror, input, &out);
         }
         // Drain what is left, then the closed buffer's answers once more.
-        for input in [Input::Pop; 6]
-            .into_iter()
-            .chain([Input::TryPop, Input::Len, Input::Close, Input::TryPush(next)])
-        {
+        for input in [Input::Pop; 6].into_iter().chain([
+            Input::TryPop,
+            Input::Len,
+            Input::Close,
+            Input::TryPush(next),
+        ]) {
             if recorded(&*buffer, &mut records, trial, (0, 0), input).is_none() {
                 report::send_batch(&records);
                 return;
@@ -545,8 +553,7 @@ fn shape(rng: &mut fastrand::Rng, trial: usize) -> Shape {
         _ => (rng.usize(1..=8), rng.usize(1..=8)),
     };
     let per_producer = rng.usize(20..40);
-    let close_after =
-        (trial % 3 == 2).then(|| rng.usize(1..=producers * per_producer / 2));
+    let close_after = (trial % 3 == 2).then(|| rng.usize(1..=producers * per_producer / 2));
     Shape {
         capacity,
         producers,
@@ -560,7 +567,11 @@ fn under_load(new: New, seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
     for trial in 0..TRIALS {
         let s = shape(&mut rng, trial);
-        let kind = if s.close_after.is_some() { "close-mid" } else { "drain" };
+        let kind = if s.close_after.is_some() {
+            "close-mid"
+        } else {
+            "drain"
+        };
         let Some(buffer) = new_watched(new, s.capacity) else {
             return;
         };
@@ -603,7 +614,13 @@ fn run_trial(buffer: &dyn Buffer, seed: u64, trial: usize, s: &Shape) -> (Vec<St
                 std::thread::Builder::new()
                     .name(format!("client {lane}"))
                     .spawn_scoped(scope, move || {
-                        consume(buffer, &mut rng, trial, lane, s.close_after.map(|n| (n, popped, closed)))
+                        consume(
+                            buffer,
+                            &mut rng,
+                            trial,
+                            lane,
+                            s.close_after.map(|n| (n, popped, closed)),
+                        )
                     })
                     .expect("cannot start a client thread")
             })
@@ -616,7 +633,13 @@ fn run_trial(buffer: &dyn Buffer, seed: u64, trial: usize, s: &Shape) -> (Vec<St
             complete &= done;
         }
         if complete && s.close_after.is_none() {
-            let out = recorded(buffer, &mut records, trial, (0, threads_total), Input::Close);
+            let out = recorded(
+                buffer,
+                &mut records,
+                trial,
+                (0, threads_total),
+                Input::Close,
+            );
             complete &= out.is_some();
             if complete {
                 send("fact", &["closed", &trial.to_string()]);

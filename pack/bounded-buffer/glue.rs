@@ -9,13 +9,13 @@ const _: fn() = _buffer_is_shareable::<solution::Buffer>;
 struct Api(solution::Buffer);
 
 impl driver::Buffer for Api {
-    fn push(&self, value: u64) -> Result<(), ()> {
+    fn push(&self, value: u64) -> Result<(), driver::Closed> {
         let result: Result<(), solution::Closed> = self.0.push(value);
-        result.map_err(|solution::Closed| ())
+        result.map_err(|solution::Closed| driver::Closed)
     }
-    fn pop(&self) -> Result<u64, ()> {
+    fn pop(&self) -> Result<u64, driver::Closed> {
         let result: Result<u64, solution::Closed> = self.0.pop();
-        result.map_err(|solution::Closed| ())
+        result.map_err(|solution::Closed| driver::Closed)
     }
     fn try_push(&self, value: u64) -> Result<(), driver::TryPush> {
         let result: Result<(), solution::TryPushError> = self.0.try_push(value);

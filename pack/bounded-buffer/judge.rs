@@ -15,6 +15,9 @@ mod hang;
 mod lost;
 #[path = "judge/model.rs"]
 pub mod model;
+#[cfg(test)]
+#[path = "judge/tests.rs"]
+mod tests;
 
 // The one block of imports from the judging contract (PACK-SHIM: becomes
 // `use threadlings_judge::...` when packs land).
@@ -38,7 +41,10 @@ pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
     vec![
         single.map_or_else(|| missing(CheckId::Correctness, "single"), correctness),
         load.map_or_else(|| missing(CheckId::Linearizable, "load"), linearizable),
-        load.map_or_else(|| missing(CheckId::LostMessages, "load"), lost::lost_messages),
+        load.map_or_else(
+            || missing(CheckId::LostMessages, "load"),
+            lost::lost_messages,
+        ),
         hang::hang(runs),
         find("idle").map_or_else(|| missing(CheckId::BusyLoop, "idle"), busy::busy_loop),
         find("close").map_or_else(|| missing(CheckId::Close, "close"), close::close),
@@ -87,7 +93,10 @@ impl TrialShape {
 
     fn describe(&self) -> String {
         match self.kind.as_str() {
-            "single" => format!("the one-thread run on a buffer of capacity {}", self.capacity),
+            "single" => format!(
+                "the one-thread run on a buffer of capacity {}",
+                self.capacity
+            ),
             "idle-pop" | "close-pop" => format!(
                 "the run with {} blocked in pop() on an empty buffer",
                 shared::count_of(self.consumers, "thread")

@@ -85,7 +85,10 @@ impl Buffer {
     pub fn pop(&self) -> Result<u64, Closed> {
         let mut state = self.lock();
         while !state.closed && state.items.is_empty() {
-            state = self.not_empty.wait(state).unwrap_or_else(|e| e.into_inner());
+            state = self
+                .not_empty
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
         }
         let value = state.items.pop_front().ok_or(Closed)?;
         drop(state);

@@ -57,10 +57,10 @@ fn identifiers(line: &str) -> Vec<(usize, &str)> {
             }
             _ => {}
         }
-        if chars.peek().is_none() {
-            if let Some((scol, sbyte)) = start.take() {
-                out.push((scol, &line[sbyte..]));
-            }
+        if chars.peek().is_none()
+            && let Some((scol, sbyte)) = start.take()
+        {
+            out.push((scol, &line[sbyte..]));
         }
     }
     out
@@ -77,7 +77,10 @@ fn blank_non_code(source: &str) -> String {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         let end = if c == '/' && next == Some('/') {
-            chars[i..].iter().position(|&c| c == '\n').map_or(chars.len(), |n| i + n)
+            chars[i..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |n| i + n)
         } else if c == '/' && next == Some('*') {
             block_comment_end(&chars, i)
         } else if c == '"' || (c == 'r' && matches!(next, Some('"' | '#'))) {
@@ -132,7 +135,14 @@ fn string_end(chars: &[char], from: usize) -> usize {
         }
         let mut i = open + 1;
         while i < chars.len() {
-            if chars[i] == '"' && chars[i + 1..].iter().take(hashes).filter(|&&c| c == '#').count() == hashes {
+            if chars[i] == '"'
+                && chars[i + 1..]
+                    .iter()
+                    .take(hashes)
+                    .filter(|&&c| c == '#')
+                    .count()
+                    == hashes
+            {
                 return (i + 1 + hashes).min(chars.len());
             }
             i += 1;
@@ -152,11 +162,10 @@ fn string_end(chars: &[char], from: usize) -> usize {
 
 /// Whether the `'` at `at` opens a character literal rather than a lifetime.
 fn char_literal(chars: &[char], at: usize) -> bool {
-    match (chars.get(at + 1), chars.get(at + 2)) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.get(at + 1), chars.get(at + 2)),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
 fn is_ident(c: char) -> bool {
@@ -181,7 +190,10 @@ mod tests {
             })
         );
         let src = "fn f() {\n    let (tx, rx) = crossbeam_channel::bounded::<u8>(1);\n}\n";
-        assert_eq!(first_use(src, FORBID).map(|u| (u.path, u.line)), Some(("crossbeam_channel", 2)));
+        assert_eq!(
+            first_use(src, FORBID).map(|u| (u.path, u.line)),
+            Some(("crossbeam_channel", 2))
+        );
     }
 
     #[test]

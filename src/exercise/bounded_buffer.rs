@@ -1,7 +1,7 @@
 //! PACK-SHIM: the `bounded-buffer` exercise as today's `Exercise` const,
 //! until the pack format is compiled from `pack/bounded-buffer/` itself.
 
-use super::{path_literal, Exercise};
+use super::{Exercise, path_literal};
 use crate::engine::report::CheckId;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! the shared one (CPU used beside a spinning reference, judged the same
 //! on a quiet and a loaded machine); the words are a buffer's.
 
-use super::{shared, CheckResult, PhaseRun, Record, Status};
+use super::{CheckResult, PhaseRun, Record, Status, shared};
 
 pub(super) fn busy_loop(run: &PhaseRun) -> CheckResult {
     let verdict = shared::busy_loop(run);

@@ -4,7 +4,7 @@
 //! pushes fail, and pops drain what is left before they say `Closed`.
 
 use super::model::{self, Call, Fifo, Ret};
-use super::{fact, shared, CheckId, CheckResult, Model, OpRecord, PhaseRun};
+use super::{CheckId, CheckResult, Model, OpRecord, PhaseRun, fact, shared};
 
 /// The harness's threads blocked in each scenario are lanes `0..BLOCKED`;
 /// the tutor's own thread is lane `BLOCKED`.

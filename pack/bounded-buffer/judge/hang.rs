@@ -3,7 +3,7 @@
 //! (a close that wakes nobody). Runs without a stuck call are judged by
 //! the shared check (time limits, runs cut short).
 
-use super::{fact, shared, CheckId, CheckResult, Doing, PhaseRun, Record, TrialShape};
+use super::{CheckId, CheckResult, Doing, PhaseRun, Record, TrialShape, fact, shared};
 
 pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
     for run in runs {
@@ -24,7 +24,15 @@ pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
                 doing,
             } = r
             {
-                let message = stuck(run.phase, shape.as_ref(), closed, call, thread, *millis, *doing);
+                let message = stuck(
+                    run.phase,
+                    shape.as_ref(),
+                    closed,
+                    call,
+                    thread,
+                    *millis,
+                    *doing,
+                );
                 return CheckResult::fail(CheckId::Hang, message);
             }
         }
@@ -41,7 +49,9 @@ fn stuck(
     millis: u64,
     doing: Option<Doing>,
 ) -> String {
-    let place = shape.map(|s| format!(" in {}", s.describe())).unwrap_or_default();
+    let place = shape
+        .map(|s| format!(" in {}", s.describe()))
+        .unwrap_or_default();
     if doing == Some(Doing::Running) {
         return format!(
             "{call} on {thread}{place} has been running for {millis} ms and never returned; the \
@@ -49,7 +59,8 @@ fn stuck(
              Condvar::wait (in a `while` loop), not loop on try_pop()/try_push() or a flag"
         );
     }
-    let blocked = format!("{call} on {thread}{place} has been blocked for {millis} ms and never returned");
+    let blocked =
+        format!("{call} on {thread}{place} has been blocked for {millis} ms and never returned");
     let (waker, kind) = match call {
         "pop()" => ("push()", "pop"),
         "push()" => ("pop()", "push"),

@@ -5,7 +5,7 @@
 
 use super::model::{self, Call, Ret};
 use super::{
-    shared, Accounting, CheckId, CheckResult, Fate, Message, OpRecord, PhaseRun, TrialShape, Tally,
+    Accounting, CheckId, CheckResult, Fate, Message, OpRecord, PhaseRun, Tally, TrialShape, shared,
 };
 use std::collections::BTreeMap;
 
@@ -67,7 +67,11 @@ fn tally<'a>(ops: &[&'a OpRecord]) -> Ledger<'a> {
             _ => {}
         }
     }
-    for (_, (op, _)) in ledger.pushed.iter().filter(|(v, _)| ledger.popped.contains_key(v)) {
+    for (_, (op, _)) in ledger
+        .pushed
+        .iter()
+        .filter(|(v, _)| ledger.popped.contains_key(v))
+    {
         ledger.per_thread.entry(op.thread).or_default().1 += 1;
     }
     ledger

@@ -122,7 +122,11 @@ impl Model for Fifo {
         };
         let full = if self.full() { ", full" } else { "" };
         let state = if self.closed { "closed" } else { "open" };
-        format!("{fill} ({} of {}{full}, {state})", self.items.len(), self.capacity)
+        format!(
+            "{fill} ({} of {}{full}, {state})",
+            self.items.len(),
+            self.capacity
+        )
     }
 
     fn call_label(call: &Call) -> String {

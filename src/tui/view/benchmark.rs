@@ -16,6 +16,7 @@ fn strategy_colour(strategy: Strategy) -> Color {
         Strategy::Mutex => Color::Red,
         Strategy::Atomic => Color::Yellow,
         Strategy::ShardedActor => Color::Green,
+        Strategy::BufferActor => Color::Magenta,
     }
 }
 
