@@ -192,7 +192,10 @@ mod tests {
             .filter(|item| matches!(item, Item::Exercise { .. }))
             .map(Item::id)
             .collect();
-        assert_eq!(exercise_ids, ["counter", "ledger", "graceful-shutdown"]);
+        assert_eq!(
+            exercise_ids,
+            ["counter", "ledger", "bounded-buffer", "graceful-shutdown"]
+        );
     }
 
     #[test]
