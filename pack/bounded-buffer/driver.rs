@@ -382,9 +382,10 @@ fn idle(new: New) {
         &*buffer,
         0,
         |_| Input::Pop,
-        |_, _| {
-            cpu::report_idle_cpu(
+        |tids, _| {
+            idle_window(
                 &baseline,
+                tids,
                 &format!("{BLOCKED} threads blocked in pop() on an empty buffer"),
             );
             closed_watched(&*buffer, 0);
@@ -408,14 +409,34 @@ fn idle(new: New) {
         &*buffer,
         1,
         |n| Input::Push(10 + n as u64),
-        |_, _| {
-            cpu::report_idle_cpu(
+        |tids, _| {
+            idle_window(
                 &baseline,
+                tids,
                 &format!("{BLOCKED} threads blocked in push() on a full buffer"),
             );
             closed_watched(&*buffer, 1);
         },
     );
+}
+
+/// The CPU window of [`cpu::report_idle_cpu`] over the blocked threads
+/// `tids`, and how many times the scheduler ran them meanwhile, as
+/// `fact wakeups <when> <times run>`. A thread asleep in `Condvar::wait` is
+/// not run at all until notified; one that polls (`try_pop` and
+/// `yield_now`, or a short sleep, in a loop) is run over and over, however
+/// little CPU a loaded machine lets it use.
+fn idle_window(baseline: &std::collections::BTreeSet<u32>, tids: &[u32], when: &str) {
+    let slices = || -> u64 {
+        tids.iter()
+            .filter_map(|&t| cpu::sched(t))
+            .map(|s| s.slices)
+            .sum()
+    };
+    let before = slices();
+    cpu::report_idle_cpu(baseline, when);
+    let runs = slices().saturating_sub(before);
+    send("fact", &["wakeups", when, &runs.to_string()]);
 }
 
 /// Closes the buffer under the watchdog, unrecorded, and says so.
