@@ -8,15 +8,18 @@
 
 mod bounds;
 pub mod diagnostics;
+pub mod exercise;
 pub mod forbid;
-pub mod judge;
-pub mod protocol;
+/// The contract crate: what a judge sees and returns, and the shared
+/// judgements.
+pub use threadlings_judge as judge;
+pub use threadlings_judge::protocol;
 pub mod report;
 pub mod supervisor;
 pub mod toolchain;
 
-use crate::exercise::Exercise;
 use crate::sandbox::{self, Policy, Protections, Sandbox};
+use exercise::Exercise;
 use judge::PhaseRun;
 use report::{CheckId, CheckResult, Report, Timings};
 use std::io::Read;
@@ -47,6 +50,9 @@ pub enum EngineError {
         /// Why.
         source: sandbox::SandboxError,
     },
+    /// The exercise's judge broke its contract or could not run.
+    #[error(transparent)]
+    Judge(#[from] exercise::JudgeError),
     /// A working directory or child process could not be created.
     #[error("{what}: {source}")]
     Io {
@@ -223,6 +229,7 @@ fn build_with(
     let mut timings = Timings::default();
     let started = Instant::now();
     let prebuilt = toolchain::prebuilt()?;
+    let pack = toolchain::pack_library(&prebuilt, exercise.drivers)?;
     timings.prepare_ms = started.elapsed().as_millis() as u64;
 
     let work = tempfile::Builder::new()
@@ -258,7 +265,10 @@ fn build_with(
     let compiled = compile(
         exercise,
         &source,
-        &prebuilt,
+        Libraries {
+            prebuilt: &prebuilt,
+            pack: &pack,
+        },
         work.path(),
         isolation.map(|i| (i, &mut protections)),
         file.parent(),
@@ -278,9 +288,9 @@ fn build_with(
         Compiled::Cancelled => Built::Cancelled,
         Compiled::Failed(_) | Compiled::Refused(_) => {
             let compile = match compiled {
-                Compiled::Refused(why) => CheckResult::fail(CheckId::Compile, why),
+                Compiled::Refused(why) => CheckResult::fail(CheckId::COMPILE, why),
                 Compiled::Failed(diagnostics) => CheckResult::fail(
-                    CheckId::Compile,
+                    CheckId::COMPILE,
                     "the file does not compile against the exercise's API (rustc's messages below)",
                 )
                 .with_detail(diagnostics),
@@ -288,7 +298,7 @@ fn build_with(
             };
             let mut checks = vec![compile];
             checks.extend(
-                exercise.checks.iter().skip(1).map(|&id| {
+                exercise.check_ids().skip(1).map(|id| {
                     CheckResult::not_checked(id, "not checked: the file does not compile")
                 }),
             );
@@ -321,10 +331,10 @@ impl Program {
             return Ok(Checked::Cancelled);
         }
         let mut checks = vec![CheckResult::pass(
-            CheckId::Compile,
+            CheckId::COMPILE,
             "the file compiles against the API",
         )];
-        checks.extend((self.exercise.judge)(&runs));
+        checks.extend(self.exercise.judge(runs)?);
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
         report.protections = protections;
@@ -351,10 +361,17 @@ fn copy_readable(from: &Path, to: &Path) -> Result<(), EngineError> {
     std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o644)).map_err(io)
 }
 
+/// What a check program links against: the prebuilt harness and its
+/// dependencies, and the exercise's pack of drivers.
+struct Libraries<'a> {
+    prebuilt: &'a toolchain::Prebuilt,
+    pack: &'a Path,
+}
+
 fn compile(
     exercise: &Exercise,
     file: &Path,
-    prebuilt: &toolchain::Prebuilt,
+    libraries: Libraries<'_>,
     work: &Path,
     isolation: Option<(&Isolation, &mut Option<Protections>)>,
     original_dir: Option<&Path>,
@@ -364,10 +381,11 @@ fn compile(
         return Ok(Compiled::Refused(why));
     }
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
-    std::fs::write(&glue_path, (exercise.glue)(file)).map_err(|source| EngineError::Io {
+    std::fs::write(&glue_path, exercise.glue_program(file)).map_err(|source| EngineError::Io {
         what: "cannot write the check program".into(),
         source,
     })?;
+    let Libraries { prebuilt, pack } = libraries;
     let binary = work.join("check");
     let rustc = match (&isolation, sandbox::rustc_sysroot()) {
         // The toolchain's own rustc: the rustup proxy would need ~/.rustup.
@@ -397,12 +415,14 @@ fn compile(
             "--color=never",
         ])
         .args(["-A", "warnings"])
-        .args(crossbeam_extern(exercise, prebuilt))
         .arg("--extern")
         .arg(format!(
             "threadlings_harness={}",
             prebuilt.harness.display()
         ))
+        .arg("--extern")
+        .arg(format!("threadlings_pack={}", pack.display()))
+        .args(crossbeam_extern(exercise, prebuilt))
         .arg("-L")
         .arg(format!("dependency={}", prebuilt.deps.display()))
         .arg("-o")
@@ -462,7 +482,11 @@ fn compile(
 /// `--extern crossbeam_channel=...`, unless the exercise forbids it: then
 /// the crate is not there at all, whatever the source does to reach it.
 fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<String> {
-    if exercise.forbid.contains(&"crossbeam_channel") {
+    if exercise
+        .forbid
+        .iter()
+        .any(|path| *path == "crossbeam_channel")
+    {
         return Vec::new();
     }
     vec![
@@ -471,14 +495,14 @@ fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<
     ]
 }
 
-/// Why `file` is refused before compiling, if it uses a forbidden path.
-/// Unreadable files are left for rustc to report.
+/// Why `file` is refused before compiling, if it uses a path the exercise
+/// forbids. Unreadable files are left for rustc to report.
 fn refusal(exercise: &Exercise, file: &Path, original_dir: Option<&Path>) -> Option<String> {
     if exercise.forbid.is_empty() {
         return None;
     }
     let source = std::fs::read_to_string(file).ok()?;
-    let found = forbid::first_use(&source, exercise.forbid)?;
+    let found = forbid::first_use(&source, &exercise.forbid)?;
     let shown = match (original_dir, file.file_name()) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => file.to_path_buf(),
@@ -526,7 +550,7 @@ fn run_phases(
 }
 
 fn run_phase(
-    phase: &'static str,
+    phase: &str,
     binary: &Path,
     isolation: Option<&Isolation>,
     options: &CheckOptions,
@@ -579,7 +603,7 @@ fn run_phase(
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     let run = PhaseRun {
-        phase,
+        phase: phase.to_string(),
         records: protocol::parse(&finished.report, &secret),
         ending: finished.ending,
         stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),

@@ -10,16 +10,8 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
-// PACK-SHIM: lets pack drivers name harness items as `threadlings_harness::...`.
-extern crate self as threadlings_harness;
-
-// PACK-SHIM: the bounded-buffer driver, until packs are compiled as their own crate.
-pub mod bounded_buffer;
-pub mod counter;
 pub mod cpu;
-pub mod ledger;
 pub mod load;
-pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;

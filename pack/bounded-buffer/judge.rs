@@ -19,38 +19,34 @@ pub mod model;
 #[path = "judge/tests.rs"]
 mod tests;
 
-// The one block of imports from the judging contract (PACK-SHIM: becomes
-// `use threadlings_judge::...` when packs land).
-use crate::engine::judge::cpu_budget::CpuBudget;
-use crate::engine::judge::history::{Failure, Linearizable};
-use crate::engine::judge::{self as shared, PhaseRun};
-use crate::engine::protocol::{Doing, OpRecord, Record};
-use crate::engine::report::{Accounting, CheckId, CheckResult, Fate, Message, Status, Tally};
-use crate::linearizability::Model;
+use threadlings_judge::history::{Failure, Linearizable};
+use threadlings_judge::lincheck::Model;
+use threadlings_judge::protocol::{Doing, OpRecord, Record};
+use threadlings_judge::{self as shared, PhaseRun, Runs};
+use threadlings_judge::{Accounting, CheckId, CheckResult, CpuBudget, Fate, Message, Status, Tally};
 
 use model::{Call, Fifo, Ret};
 use std::time::Duration;
 
-/// Judges every check after `compile`, in the exercise's report order.
-pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
-    let find = |name: &str| runs.iter().find(|r| r.phase == name);
-    let missing = |id: CheckId, phase: &str| {
-        CheckResult::not_checked(id, format!("not checked: the {phase} phase did not run"))
+/// The exercise's own check, declared in exercise.toml.
+const CLOSE: CheckId = CheckId::from_static("close");
+
+/// One result per declared check after `compile`, in exercise.toml's order.
+pub fn judge(runs: &Runs) -> Vec<CheckResult> {
+    let [single, idle, close, load] = match runs.phases(["single", "idle", "close", "load"]) {
+        Ok(found) => found,
+        Err(missing) => return runs.none_checked(&missing),
     };
-    let single = find("single");
-    let load = find("load");
+    let all = runs.all();
     vec![
-        single.map_or_else(|| missing(CheckId::Correctness, "single"), correctness),
-        load.map_or_else(|| missing(CheckId::Linearizable, "load"), linearizable),
-        load.map_or_else(
-            || missing(CheckId::LostMessages, "load"),
-            lost::lost_messages,
-        ),
-        hang::hang(runs),
-        find("idle").map_or_else(|| missing(CheckId::BusyLoop, "idle"), busy::busy_loop),
-        find("close").map_or_else(|| missing(CheckId::Close, "close"), close::close),
-        single.map_or_else(|| missing(CheckId::LeakedWorkers, "single"), leaked_workers),
-        shared::panic(runs),
+        correctness(single),
+        linearizable(load),
+        lost::lost_messages(load),
+        hang::hang(all),
+        busy::busy_loop(idle),
+        close::close(close),
+        leaked_workers(single),
+        shared::panic(all),
     ]
 }
 
@@ -138,19 +134,19 @@ fn correctness(run: &PhaseRun) -> CheckResult {
         let mut state = Fifo::new(shape.capacity);
         for (i, op) in ops.iter().enumerate() {
             let Some((call, Some(got))) = model::parse(op) else {
-                return shared::not_checked(CheckId::Correctness, run);
+                return shared::not_checked(CheckId::CORRECTNESS, run);
             };
             let (next, expected) = state.step(&call);
             if expected == Ret::Waits {
                 // The harness makes such a call only on a buffer that is
                 // already wrong; the mismatch before it was reported.
-                return shared::not_checked(CheckId::Correctness, run);
+                return shared::not_checked(CheckId::CORRECTNESS, run);
             }
             if got != expected {
                 let want = Fifo::result_label(&expected).unwrap_or_default();
                 let have = Fifo::result_label(&got).unwrap_or_default();
                 return CheckResult::fail(
-                    CheckId::Correctness,
+                    CheckId::CORRECTNESS,
                     format!(
                         "{} on a buffer of capacity {}, {} returned {have}; {} so it must return {want}",
                         shared::after_calls(i, &ops[..i], |o| label(o)),
@@ -165,10 +161,10 @@ fn correctness(run: &PhaseRun) -> CheckResult {
         }
     }
     if shapes.is_empty() || !run.finished() {
-        return shared::not_checked(CheckId::Correctness, run);
+        return shared::not_checked(CheckId::CORRECTNESS, run);
     }
     CheckResult::pass(
-        CheckId::Correctness,
+        CheckId::CORRECTNESS,
         format!(
             "{} on one thread, on {}, gave the right results",
             shared::count_of(calls, "call"),
@@ -200,7 +196,7 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
         let budget = allowance.left().min(SEARCH_TRIAL);
         if budget.is_zero() {
             return CheckResult::not_checked(
-                CheckId::Linearizable,
+                CheckId::LINEARIZABLE,
                 format!(
                     "not checked: the search ran out of time before trial {}; this is not a pass \
                      (run the check again)",
@@ -234,7 +230,7 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
     }
     match passed {
         Some(calls) if run.cut_short().is_none() => CheckResult::pass(
-            CheckId::Linearizable,
+            CheckId::LINEARIZABLE,
             format!(
                 "all {} in {} are explained by an order that respects real time, with every \
                  push taking effect only when there was room and every pop only when there was \
@@ -243,7 +239,7 @@ fn linearizable(run: &PhaseRun) -> CheckResult {
                 shared::count_of(shapes.len(), "trial")
             ),
         ),
-        _ => shared::not_checked(CheckId::Linearizable, run),
+        _ => shared::not_checked(CheckId::LINEARIZABLE, run),
     }
 }
 
@@ -285,7 +281,7 @@ fn leaked_workers(run: &PhaseRun) -> CheckResult {
         match r {
             Record::Threads { count, names } if *count > 0 => {
                 return CheckResult::fail(
-                    CheckId::LeakedWorkers,
+                    CheckId::LEAKED_WORKERS,
                     format!(
                         "Buffer::new() started {} ({names}); a buffer needs none: blocked \
                          callers wait on a Condvar in their own threads",
@@ -295,7 +291,7 @@ fn leaked_workers(run: &PhaseRun) -> CheckResult {
             }
             Record::Leak { count, names, .. } if *count > 0 => {
                 return CheckResult::fail(
-                    CheckId::LeakedWorkers,
+                    CheckId::LEAKED_WORKERS,
                     format!(
                         "{} ({names}) still running after the buffers were dropped",
                         shared::count_of(*count, "thread")
@@ -307,10 +303,10 @@ fn leaked_workers(run: &PhaseRun) -> CheckResult {
         }
     }
     if !seen {
-        return shared::not_checked(CheckId::LeakedWorkers, run);
+        return shared::not_checked(CheckId::LEAKED_WORKERS, run);
     }
     CheckResult::pass(
-        CheckId::LeakedWorkers,
+        CheckId::LEAKED_WORKERS,
         "Buffer::new() started no thread, and none was left running",
     )
 }

@@ -47,7 +47,7 @@ pub(super) fn busy_loop(run: &PhaseRun) -> CheckResult {
                 .map(|w| format!(" in {} ms", w.1))
                 .unwrap_or_default();
             return CheckResult::fail(
-                CheckId::BusyLoop,
+                CheckId::BUSY_LOOP,
                 format!(
                     "while {when}, the scheduler ran them {runs} times{window}; a thread asleep \
                      in Condvar::wait is not run at all until it is notified: a blocked call \

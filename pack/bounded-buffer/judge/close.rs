@@ -4,7 +4,7 @@
 //! pushes fail, and pops drain what is left before they say `Closed`.
 
 use super::model::{self, Call, Fifo, Ret};
-use super::{CheckId, CheckResult, Model, OpRecord, PhaseRun, fact, shared};
+use super::{CLOSE, CheckResult, Model, OpRecord, PhaseRun, fact, shared};
 
 /// The harness's threads blocked in each scenario are lanes `0..BLOCKED`;
 /// the tutor's own thread is lane `BLOCKED`.
@@ -27,7 +27,7 @@ pub(super) fn close(run: &PhaseRun) -> CheckResult {
                 format!("only {in_time} of the {blocked}")
             };
             return CheckResult::fail(
-                CheckId::Close,
+                CLOSE,
                 format!(
                     "close() woke {how_many} threads blocked in {scenario}() within 100 ms \
                      ({fair} ms of fair time after it was called): close must wake every waiter \
@@ -49,7 +49,7 @@ pub(super) fn close(run: &PhaseRun) -> CheckResult {
             };
             let got = Fifo::result_label(&ret).unwrap_or_default();
             return CheckResult::fail(
-                CheckId::Close,
+                CLOSE,
                 format!(
                     "{what} returned {got} when close() woke it; nothing had changed but the \
                      close, so it must give up with Err(Closed)"
@@ -61,10 +61,10 @@ pub(super) fn close(run: &PhaseRun) -> CheckResult {
         return failure;
     }
     if woken < 2 || !run.finished() {
-        return shared::not_checked(CheckId::Close, run);
+        return shared::not_checked(CLOSE, run);
     }
     CheckResult::pass(
-        CheckId::Close,
+        CLOSE,
         format!(
             "close() woke all {BLOCKED} blocked pop() calls and all {BLOCKED} blocked push() \
              calls within 100 ms, and the closed buffer refused new values and handed out the \
@@ -98,7 +98,7 @@ fn after_close(run: &PhaseRun) -> Option<CheckResult> {
                 _ => "close() must leave the values inside for pops to drain",
             };
             return Some(CheckResult::fail(
-                CheckId::Close,
+                CLOSE,
                 format!(
                     "after close(), {} returned {}, but {}, so it must return {}: {hint}",
                     Fifo::call_label(&call),

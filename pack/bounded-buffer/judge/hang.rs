@@ -25,7 +25,7 @@ pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
             } = r
             {
                 let message = stuck(
-                    run.phase,
+                    &run.phase,
                     shape.as_ref(),
                     closed,
                     call,
@@ -33,7 +33,7 @@ pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
                     *millis,
                     *doing,
                 );
-                return CheckResult::fail(CheckId::Hang, message);
+                return CheckResult::fail(CheckId::HANG, message);
             }
         }
     }

@@ -38,10 +38,10 @@ pub(super) fn lost_messages(run: &PhaseRun) -> CheckResult {
         values += ledger.pushed.len();
     }
     if trials == 0 || !run.finished() {
-        return shared::not_checked(CheckId::LostMessages, run);
+        return shared::not_checked(CheckId::LOST_MESSAGES, run);
     }
     CheckResult::pass(
-        CheckId::LostMessages,
+        CheckId::LOST_MESSAGES,
         format!(
             "every one of the {} pushed came out exactly once ({})",
             shared::count_of(values, "value"),
@@ -171,7 +171,7 @@ fn judge_trial(shape: &TrialShape, ledger: &Ledger<'_>) -> Option<CheckResult> {
             ledger.pushed.len()
         ),
     };
-    Some(CheckResult::fail(CheckId::LostMessages, message).with_accounting(accounting))
+    Some(CheckResult::fail(CheckId::LOST_MESSAGES, message).with_accounting(accounting))
 }
 
 /// A count of values for the accounting's columns: what pushes put in

@@ -1,7 +1,7 @@
 //! The buffer's own judgements on hand-made observations.
 
 use super::*;
-use crate::engine::supervisor::Ending;
+use threadlings_judge::Ending;
 
 fn op(trial: usize, thread: usize, call: u64, input: &str, output: &str) -> Record {
     Record::Op(OpRecord {
@@ -23,7 +23,7 @@ fn facts(name: &str, fields: &[&str]) -> Record {
 
 fn run(phase: &'static str, records: Vec<Record>) -> PhaseRun {
     PhaseRun {
-        phase,
+        phase: phase.into(),
         records,
         ending: Ending::Exited(0),
         stderr_tail: String::new(),

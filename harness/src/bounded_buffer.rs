@@ -1,1 +1,0 @@
-../../pack/bounded-buffer/driver.rs
