@@ -482,11 +482,7 @@ fn compile(
 /// `--extern crossbeam_channel=...`, unless the exercise forbids it: then
 /// the crate is not there at all, whatever the source does to reach it.
 fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<String> {
-    if exercise
-        .forbid
-        .iter()
-        .any(|path| *path == "crossbeam_channel")
-    {
+    if exercise.forbid.contains(&"crossbeam_channel") {
         return Vec::new();
     }
     vec![
