@@ -1,6 +1,6 @@
-//! len() reads an AtomicUsize that push and pop update after they unlock:
-//! between the change and the update, len() reports a number the buffer
-//! never held.
+//! len() reads an AtomicUsize that every push and pop updates after it
+//! unlocks: between the change and the update, len() reports a number the
+//! buffer did not hold then (one thread alone never sees it).
 //! expect: linearizable
 
 use std::collections::VecDeque;
@@ -108,6 +108,8 @@ impl Buffer {
         }
         state.items.push_back(value);
         drop(state);
+        std::thread::yield_now();
+        self.count.fetch_add(1, Ordering::SeqCst);
         self.not_empty.notify_one();
         Ok(())
     }
@@ -118,6 +120,8 @@ impl Buffer {
         match state.items.pop_front() {
             Some(value) => {
                 drop(state);
+                std::thread::yield_now();
+                self.count.fetch_sub(1, Ordering::SeqCst);
                 self.not_full.notify_one();
                 Ok(value)
             }
