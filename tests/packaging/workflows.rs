@@ -63,6 +63,8 @@ struct GraderStep {
     test_name: String,
     /// The exercise it is limited to by its `if:`, if any.
     only_for: Option<String>,
+    /// The exercise its `if:` leaves it out for, if any.
+    not_for: Option<String>,
 }
 
 fn field<'a>(block: &'a str, key: &str) -> Option<&'a str> {
@@ -79,24 +81,29 @@ fn grader_steps(yaml: &str) -> Vec<GraderStep> {
             id: field(b, "id:").expect("a step id").to_string(),
             test_name: field(b, "test-name:").expect("a test name").to_string(),
             only_for: field(b, "if: env.EXERCISE == ").map(|e| e.trim_matches('\'').to_string()),
+            not_for: field(b, "if: env.EXERCISE != ").map(|e| e.trim_matches('\'').to_string()),
         })
         .collect()
 }
 
 /// The reporter's `runners` for `exercise`: the expression is
-/// `env.EXERCISE == 'X' && 'LIST FOR X' || 'LIST FOR THE OTHERS'`.
+/// `env.EXERCISE == 'X' && 'LIST FOR X' || env.EXERCISE == 'Y' && 'LIST FOR
+/// Y' ... || 'LIST FOR THE OTHERS'`.
 fn runners_for(yaml: &str, exercise: &str) -> Vec<String> {
     let start = yaml.find("runners: >-").expect("a runners expression");
     let expr = &yaml[start..yaml[start..].find("}}").unwrap() + start];
     let quoted: Vec<&str> = expr.split('\'').skip(1).step_by(2).collect();
-    let [special, for_special, for_others] = quoted[..] else {
+    let Some((for_others, specials)) = quoted.split_last() else {
         panic!("unexpected runners expression: {expr}");
     };
-    let list = if exercise == special {
-        for_special
-    } else {
-        for_others
-    };
+    assert!(
+        specials.len() % 2 == 0,
+        "unexpected runners expression: {expr}"
+    );
+    let list = specials
+        .chunks(2)
+        .find(|pair| pair[0] == exercise)
+        .map_or(*for_others, |pair| pair[1]);
     list.split(',').map(str::to_string).collect()
 }
 
@@ -108,6 +115,7 @@ fn classroom_workflow_grades_every_check_of_every_exercise() {
         let active: Vec<&GraderStep> = steps
             .iter()
             .filter(|s| s.only_for.as_deref().is_none_or(|e| e == ex.id))
+            .filter(|s| s.not_for.as_deref() != Some(ex.id))
             .collect();
         let names: BTreeSet<&str> = active.iter().map(|s| s.test_name.as_str()).collect();
         let checks: BTreeSet<&str> = ex.checks.iter().map(|c| c.id.as_str()).collect();
