@@ -1,4 +1,5 @@
-//! Compares an actor, a mutex, an atomic and a sharded actor keeping one
+//! Compares an actor (fed by a channel or by a Mutex + Condvar buffer), a
+//! mutex, an atomic and a sharded actor keeping one
 //! shared count, as the number of client threads grows.
 //!
 //! Run it with optimisations, otherwise the numbers mean little:

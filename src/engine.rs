@@ -9,6 +9,7 @@
 mod bounds;
 pub mod diagnostics;
 pub mod exercise;
+pub mod forbid;
 /// The contract crate: what a judge sees and returns, and the shared
 /// judgements.
 pub use threadlings_judge as judge;
@@ -285,14 +286,17 @@ fn build_with(
             _work: work,
         }),
         Compiled::Cancelled => Built::Cancelled,
-        Compiled::Failed(diagnostics) => {
-            let mut checks = vec![
-                CheckResult::fail(
+        Compiled::Failed(_) | Compiled::Refused(_) => {
+            let compile = match compiled {
+                Compiled::Refused(why) => CheckResult::fail(CheckId::COMPILE, why),
+                Compiled::Failed(diagnostics) => CheckResult::fail(
                     CheckId::COMPILE,
                     "the file does not compile against the exercise's API (rustc's messages below)",
                 )
                 .with_detail(diagnostics),
-            ];
+                _ => unreachable!("matched above"),
+            };
+            let mut checks = vec![compile];
             checks.extend(
                 exercise.check_ids().skip(1).map(|id| {
                     CheckResult::not_checked(id, "not checked: the file does not compile")
@@ -341,6 +345,8 @@ impl Program {
 enum Compiled {
     Binary(PathBuf),
     Failed(String),
+    /// The file uses a path the exercise forbids: the reason, in words.
+    Refused(String),
     Cancelled,
 }
 
@@ -371,6 +377,9 @@ fn compile(
     original_dir: Option<&Path>,
     cancel: &Cancel,
 ) -> Result<Compiled, EngineError> {
+    if let Some(why) = refusal(exercise, file, original_dir) {
+        return Ok(Compiled::Refused(why));
+    }
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
     std::fs::write(&glue_path, exercise.glue_program(file)).map_err(|source| EngineError::Io {
         what: "cannot write the check program".into(),
@@ -413,11 +422,7 @@ fn compile(
         ))
         .arg("--extern")
         .arg(format!("threadlings_pack={}", pack.display()))
-        .arg("--extern")
-        .arg(format!(
-            "crossbeam_channel={}",
-            prebuilt.crossbeam_channel.display()
-        ))
+        .args(crossbeam_extern(exercise, prebuilt))
         .arg("-L")
         .arg(format!("dependency={}", prebuilt.deps.display()))
         .arg("-o")
@@ -472,6 +477,40 @@ fn compile(
             ))
         }
     })
+}
+
+/// `--extern crossbeam_channel=...`, unless the exercise forbids it: then
+/// the crate is not there at all, whatever the source does to reach it.
+fn crossbeam_extern(exercise: &Exercise, prebuilt: &toolchain::Prebuilt) -> Vec<String> {
+    if exercise.forbid.contains(&"crossbeam_channel") {
+        return Vec::new();
+    }
+    vec![
+        "--extern".into(),
+        format!("crossbeam_channel={}", prebuilt.crossbeam_channel.display()),
+    ]
+}
+
+/// Why `file` is refused before compiling, if it uses a path the exercise
+/// forbids. Unreadable files are left for rustc to report.
+fn refusal(exercise: &Exercise, file: &Path, original_dir: Option<&Path>) -> Option<String> {
+    if exercise.forbid.is_empty() {
+        return None;
+    }
+    let source = std::fs::read_to_string(file).ok()?;
+    let found = forbid::first_use(&source, &exercise.forbid)?;
+    let shown = match (original_dir, file.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => file.to_path_buf(),
+    };
+    Some(format!(
+        "`{}` is not available in this exercise (used at {}:{}:{}): {}",
+        found.path,
+        shown.display(),
+        found.line,
+        found.column,
+        exercise.forbid_why
+    ))
 }
 
 fn new_secret() -> String {

@@ -7,6 +7,9 @@
 //! * [`Strategy::Atomic`]: clients `fetch_add` on an `AtomicU64`.
 //! * [`Strategy::ShardedActor`]: [`SHARDS`] owner threads; each increment
 //!   carries a key and goes to the owner of `key % SHARDS`.
+//! * [`Strategy::BufferActor`]: one owner thread fed through the
+//!   bounded-buffer exercise's reference `Buffer` (a `Mutex` and two
+//!   `Condvar`s) instead of a channel.
 //!
 //! Every run performs the same total number of increments, split evenly
 //! between the client threads, and the clock stops only once the state has
@@ -19,6 +22,15 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// The bounded-buffer exercise's reference solution, as the hand-made
+/// channel of [`Strategy::BufferActor`].
+#[path = "../../pack/bounded-buffer/solution.rs"]
+#[allow(dead_code)]
+mod buffer;
+
+/// Capacity of [`Strategy::BufferActor`]'s buffer.
+pub const BUFFER_CAPACITY: usize = 1024;
 
 /// How many owner threads the sharded actor uses.
 pub const SHARDS: usize = 4;
@@ -34,12 +46,16 @@ pub enum Strategy {
     Atomic,
     /// [`SHARDS`] owner threads, each owning the counts of its keys.
     ShardedActor,
+    /// One owner thread fed through a `Mutex` + `Condvar` bounded buffer
+    /// of [`BUFFER_CAPACITY`].
+    BufferActor,
 }
 
 impl Strategy {
     /// All strategies, in the order the table shows them.
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 5] = [
         Strategy::Actor,
+        Strategy::BufferActor,
         Strategy::Mutex,
         Strategy::Atomic,
         Strategy::ShardedActor,
@@ -52,6 +68,7 @@ impl Strategy {
             Strategy::Mutex => "mutex",
             Strategy::Atomic => "atomic",
             Strategy::ShardedActor => "sharded actor",
+            Strategy::BufferActor => "buffer actor",
         }
     }
 }
@@ -102,6 +119,7 @@ fn measure(strategy: Strategy, threads: usize, ops: u64) -> Row {
     let (elapsed, total) = match strategy {
         Strategy::Actor => with_owners(1, threads, ops),
         Strategy::ShardedActor => with_owners(SHARDS, threads, ops),
+        Strategy::BufferActor => with_buffer(threads, ops),
         Strategy::Mutex => {
             let count = Mutex::new(0u64);
             let began = Instant::now();
@@ -199,6 +217,36 @@ fn with_owners(shards: usize, threads: usize, ops: u64) -> (Duration, u64) {
     })
 }
 
+/// One owner thread counting the increments that `threads` clients push
+/// into a [`buffer::Buffer`]; the clock stops when the owner, having
+/// drained the closed buffer, hands back its count.
+fn with_buffer(threads: usize, ops: u64) -> (Duration, u64) {
+    let inbox = buffer::Buffer::new(BUFFER_CAPACITY);
+    std::thread::scope(|s| {
+        let inbox = &inbox;
+        let began = Instant::now();
+        let owner = s.spawn(move || {
+            let mut count = 0u64;
+            while inbox.pop().is_ok() {
+                count += 1;
+            }
+            count
+        });
+        std::thread::scope(|clients| {
+            for client in 0..threads {
+                clients.spawn(move || {
+                    for i in 0..share(ops, threads, client) {
+                        inbox.push(i).expect("open until the clients are done");
+                    }
+                });
+            }
+        });
+        inbox.close();
+        let total = owner.join().expect("the owner never panics");
+        (began.elapsed(), total)
+    })
+}
+
 /// Formats `rows` as a table followed by one text bar per row, scaled so the
 /// fastest row gets a bar `width` characters long.
 pub fn render(rows: &[Row], width: usize) -> String {
@@ -247,13 +295,14 @@ mod tests {
     #[test]
     fn every_strategy_counts_every_increment() {
         let rows = run(&[1, 3], 2_000);
-        assert_eq!(rows.len(), 8);
+        assert_eq!(rows.len(), 10);
         for row in &rows {
             assert_eq!(row.total, 2_000, "{row:?}");
             assert!(row.ops_per_sec() > 0.0);
         }
         let text = render(&rows, 40);
         assert!(text.contains("sharded actor"));
-        assert_eq!(text.lines().filter(|l| l.contains('|')).count(), 8);
+        assert!(text.contains("buffer actor"));
+        assert_eq!(text.lines().filter(|l| l.contains('|')).count(), 10);
     }
 }

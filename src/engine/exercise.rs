@@ -25,6 +25,13 @@ pub struct Exercise {
     pub checks: Vec<CheckSpec>,
     /// The harness phases to run, one process each.
     pub phases: Vec<&'static str>,
+    /// Paths the learner's file may not use (`crossbeam_channel`,
+    /// `std::sync::mpsc`): a use of one is refused before compiling, with
+    /// [`Exercise::forbid_why`] as the reason, and a forbidden
+    /// `crossbeam_channel` is not even linked.
+    pub forbid: Vec<&'static str>,
+    /// Why the [`Exercise::forbid`] paths are refused, for the message.
+    pub forbid_why: &'static str,
     /// `glue.rs`: binds the learner's methods to the driver's trait.
     pub glue: &'static str,
     /// Judges the phases' observations into one result per check.

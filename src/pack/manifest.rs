@@ -143,6 +143,12 @@ struct RawExercise {
     task: String,
     hints: Vec<String>,
     discussion: String,
+    /// Paths the learner's file may not use.
+    #[serde(default)]
+    forbid: Vec<String>,
+    /// Why, for the refusal's message; required with `forbid`.
+    #[serde(default)]
+    forbid_why: String,
     #[serde(default)]
     check: Vec<RawCheck>,
 }
@@ -224,6 +230,21 @@ pub fn parse_exercise(
             raw.id
         )));
     }
+    if !raw.forbid.is_empty() && raw.forbid_why.trim().is_empty() {
+        return Err(invalid(format!(
+            "exercise `{}` forbids {:?} but gives no `forbid_why` for the message",
+            raw.id, raw.forbid
+        )));
+    }
+    if let Some(bad) = raw.forbid.iter().find(|p| {
+        p.is_empty()
+            || p.split("::")
+                .any(|seg| seg.is_empty() || !seg.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    }) {
+        return Err(invalid(format!(
+            "`forbid` lists {bad:?}, which is not a Rust path"
+        )));
+    }
     if raw.phases.is_empty() {
         return Err(invalid("`phases` names no phase to run".into()));
     }
@@ -270,6 +291,8 @@ pub fn parse_exercise(
         },
         checks,
         phases: raw.phases.into_iter().map(leak).collect(),
+        forbid: raw.forbid.into_iter().map(leak).collect(),
+        forbid_why: leak(raw.forbid_why),
         glue: leak(files.glue),
         judge,
         drivers,

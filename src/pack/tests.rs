@@ -224,6 +224,8 @@ fn a_judge_that_strays_from_its_declared_checks_is_refused() {
         text: counter.text.clone(),
         checks: counter.checks.clone(),
         phases: counter.phases.clone(),
+        forbid: counter.forbid.clone(),
+        forbid_why: counter.forbid_why,
         glue: counter.glue,
         judge: Judge::BuiltIn(judge),
         drivers: counter.drivers,
@@ -256,9 +258,51 @@ fn the_builtin_registry_follows_pack_toml() {
     assert_eq!(ids, manifest.exercises);
     assert_eq!(
         ids,
-        ["counter", "ledger", "worker-pool", "graceful-shutdown"]
+        ["counter", "ledger", "worker-pool", "bounded-buffer", "graceful-shutdown"]
     );
     let graceful = find("graceful-shutdown").unwrap();
     assert_eq!(graceful.file, "exercises/graceful_shutdown.rs");
     assert_eq!(graceful.checks.last().unwrap().id.as_str(), "shutdown");
+}
+
+/// `forbid` in exercise.toml reaches the engine, and a forbid list without
+/// the reason the learner will read is refused at load time.
+#[test]
+fn forbidden_paths_come_from_exercise_toml_with_their_reason() {
+    let buffer = find("bounded-buffer").unwrap();
+    assert_eq!(buffer.forbid, ["crossbeam_channel", "std::sync::mpsc"]);
+    assert!(
+        buffer.forbid_why.contains("Condvar"),
+        "{}",
+        buffer.forbid_why
+    );
+    assert!(find("counter").unwrap().forbid.is_empty());
+    let builtin = crate::exercise::builtin::EXERCISES
+        .iter()
+        .find(|e| e.folder == "bounded-buffer")
+        .unwrap();
+    let without_why: String = builtin
+        .exercise_toml
+        .lines()
+        .filter(|l| !l.starts_with("forbid_why"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let files = super::ExerciseFiles {
+        folder: "bounded-buffer".into(),
+        exercise_toml: without_why,
+        starter: String::new(),
+        solution: String::new(),
+        driver: String::new(),
+        glue: String::new(),
+        quiz: None,
+        dir: None,
+    };
+    let err = super::parse_exercise(
+        files,
+        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
+        buffer.drivers,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("gives no `forbid_why`"), "{err}");
 }

@@ -298,8 +298,9 @@ fn scaling_app() -> App {
 /// increments per second for 1, 2, 4 and 8 threads, per strategy.
 fn fake_benchmark() -> BenchmarkResult {
     const OPS: u64 = 500_000;
-    let table: [(Strategy, [f64; 4]); 4] = [
+    let table: [(Strategy, [f64; 4]); 5] = [
         (Strategy::Actor, [4.0, 3.1, 2.9, 2.8]),
+        (Strategy::BufferActor, [3.2, 2.4, 2.2, 2.1]),
         (Strategy::Mutex, [40.0, 18.5, 15.0, 14.2]),
         (Strategy::Atomic, [150.0, 90.0, 95.5, 92.0]),
         (Strategy::ShardedActor, [3.5, 6.2, 7.0, 7.4]),

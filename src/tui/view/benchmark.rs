@@ -16,6 +16,7 @@ fn strategy_colour(strategy: Strategy) -> Color {
         Strategy::Mutex => Color::Red,
         Strategy::Atomic => Color::Yellow,
         Strategy::ShardedActor => Color::Green,
+        Strategy::BufferActor => Color::Magenta,
     }
 }
 
@@ -169,6 +170,10 @@ impl App {
         header.extend(Strategy::ALL.map(|s| {
             Cell::from(Line::from(s.name()).right_aligned()).style(bold().fg(strategy_colour(s)))
         }));
+        let table_area = table_area.inner(ratatui::layout::Margin::new(1, 0));
+        // Narrow: columns share the width (a long name is cut) and numbers
+        // keep one decimal, so that `150.0` still fits whole.
+        let wide = table_area.width >= 66;
         let rows = threads.iter().map(|&n| {
             let mut cells = vec![Cell::from(Line::from(n.to_string()).right_aligned())];
             cells.extend(Strategy::ALL.map(|s| {
@@ -176,20 +181,24 @@ impl App {
                     .rows
                     .iter()
                     .find(|r| r.threads == n && r.strategy == s)
-                    .map_or_else(|| "-".to_string(), |r| format!("{:.2}", mops(r)));
+                    .map_or_else(
+                        || "-".to_string(),
+                        |r| {
+                            let decimals = if wide { 2 } else { 1 };
+                            format!("{:.decimals$}", mops(r))
+                        },
+                    );
                 Cell::from(Line::from(text).right_aligned())
             }));
             Row::new(cells)
         });
-        let table_area = table_area.inner(ratatui::layout::Margin::new(1, 0));
-        // Narrow: columns share the width (a long name is cut, the numbers
-        // still fit).
-        let (widths, spacing) = if table_area.width >= 56 {
-            ([7, 9, 9, 9, 14].map(Constraint::Length), 2)
+        let (widths, spacing) = if wide {
+            ([7, 9, 12, 9, 9, 14].map(Constraint::Length), 2)
         } else {
             (
                 [
                     Constraint::Length(7),
+                    Constraint::Fill(1),
                     Constraint::Fill(1),
                     Constraint::Fill(1),
                     Constraint::Fill(1),
