@@ -5,6 +5,7 @@
 mod counter;
 mod graceful_shutdown;
 mod ledger;
+mod scatter_gather; // PACK-SHIM
 #[cfg(test)]
 mod tests;
 
@@ -42,6 +43,7 @@ static ALL: &[Exercise] = &[
     counter::EXERCISE,
     ledger::EXERCISE,
     graceful_shutdown::EXERCISE,
+    scatter_gather::EXERCISE, // PACK-SHIM
 ];
 
 /// Every exercise, in course order.

@@ -10,6 +10,9 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
+// PACK-SHIM: lets pack drivers name the harness as `threadlings_harness::...`.
+extern crate self as threadlings_harness;
+
 pub mod counter;
 pub mod cpu;
 pub mod ledger;
@@ -18,6 +21,7 @@ pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;
+pub mod scatter_gather; // PACK-SHIM
 pub mod threads;
 pub mod watchdog;
 

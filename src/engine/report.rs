@@ -33,6 +33,13 @@ pub enum CheckId {
     Panic,
     /// Shutdown rules of the graceful-shutdown exercise.
     Shutdown,
+    /// At most `limit` tasks at once, and `limit` at a time (scatter-gather;
+    /// PACK-SHIM: ids become open with the packs format).
+    Limit,
+    /// The first failure cancels the group (scatter-gather; PACK-SHIM).
+    Cancellation,
+    /// The error returned is the first failure (scatter-gather; PACK-SHIM).
+    FirstError,
 }
 
 impl CheckId {
@@ -49,6 +56,9 @@ impl CheckId {
             CheckId::BusyLoop => "busy-loop",
             CheckId::Panic => "panic",
             CheckId::Shutdown => "shutdown",
+            CheckId::Limit => "limit",
+            CheckId::Cancellation => "cancellation",
+            CheckId::FirstError => "first-error",
         }
     }
 }

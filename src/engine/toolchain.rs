@@ -29,6 +29,11 @@ const HARNESS_FILES: &[(&str, &str)] = &[
     ),
     ("src/phase.rs", include_str!("../../harness/src/phase.rs")),
     ("src/report.rs", include_str!("../../harness/src/report.rs")),
+    // PACK-SHIM
+    (
+        "src/scatter_gather.rs",
+        include_str!("../../pack/scatter-gather/driver.rs"),
+    ),
     (
         "src/threads.rs",
         include_str!("../../harness/src/threads.rs"),

@@ -1,0 +1,1 @@
+../../pack/scatter-gather/driver.rs
