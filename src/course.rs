@@ -166,6 +166,7 @@ lesson_snippets! {
     GracefulShutdown => "12-graceful-shutdown.md",
     StatefulServices => "13-stateful-services.md",
     Scaling => "14-scaling.md",
+    ScatterGather => "17-scatter-gather.md", // PACK-SHIM
 }
 
 #[cfg(test)]
@@ -191,7 +192,10 @@ mod tests {
             .filter(|item| matches!(item, Item::Exercise { .. }))
             .map(Item::id)
             .collect();
-        assert_eq!(exercise_ids, ["counter", "ledger", "graceful-shutdown"]);
+        assert_eq!(
+            exercise_ids,
+            ["counter", "ledger", "scatter-gather", "graceful-shutdown"]
+        );
     }
 
     #[test]

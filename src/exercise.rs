@@ -42,8 +42,8 @@ impl std::fmt::Debug for Exercise {
 static ALL: &[Exercise] = &[
     counter::EXERCISE,
     ledger::EXERCISE,
-    graceful_shutdown::EXERCISE,
     scatter_gather::EXERCISE, // PACK-SHIM
+    graceful_shutdown::EXERCISE,
 ];
 
 /// Every exercise, in course order.

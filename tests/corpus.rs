@@ -150,6 +150,20 @@ buggy! {
     graceful_unwrap_send_after_stop: "graceful-shutdown", "graceful-shutdown/buggy/unwrap_send_after_stop.rs";
     graceful_leaked_ticker: "graceful-shutdown", "graceful-shutdown/buggy/leaked_ticker.rs";
     graceful_ship_before_pay: "graceful-shutdown", "graceful-shutdown/buggy/ship_before_pay.rs";
+    // PACK-SHIM: the scatter-gather pack's corpus, until packs land.
+    scatter_completion_order: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/completion_order.rs";
+    scatter_error_index_counts_from_one: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/error_index_counts_from_one.rs";
+    scatter_global_token: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/global_token.rs";
+    scatter_last_error: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/last_error.rs";
+    scatter_lowest_index_error: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/lowest_index_error.rs";
+    scatter_no_check_before_start: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/no_check_before_start.rs";
+    scatter_one_at_a_time: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/one_at_a_time.rs";
+    scatter_panic_propagates: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/panic_propagates.rs";
+    scatter_returns_without_joining: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/returns_without_joining.rs";
+    scatter_spinning_wait: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/spinning_wait.rs";
+    scatter_spins_for_results: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/spins_for_results.rs";
+    scatter_thread_per_task: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/thread_per_task.rs";
+    scatter_wait_keeps_sleeping: "scatter-gather", "../../pack/scatter-gather/corpus/buggy/wait_keeps_sleeping.rs";
 }
 
 correct! {
@@ -165,6 +179,12 @@ correct! {
     graceful_zero_capacity: "graceful-shutdown", "graceful-shutdown/correct/zero_capacity.rs";
     graceful_write_locked_gate: "graceful-shutdown", "graceful-shutdown/correct/write_locked_gate.rs";
     graceful_acked_submits: "graceful-shutdown", "graceful-shutdown/correct/acked_submits.rs";
+    // PACK-SHIM: the scatter-gather pack's corpus, until packs land.
+    scatter_reference: "scatter-gather", "../../pack/scatter-gather/solution.rs";
+    scatter_caller_is_a_worker: "scatter-gather", "../../pack/scatter-gather/corpus/correct/caller_is_a_worker.rs";
+    scatter_channel_coordinator: "scatter-gather", "../../pack/scatter-gather/corpus/correct/channel_coordinator.rs";
+    scatter_closed_channel_token: "scatter-gather", "../../pack/scatter-gather/corpus/correct/closed_channel_token.rs";
+    scatter_permit_per_task: "scatter-gather", "../../pack/scatter-gather/corpus/correct/permit_per_task.rs";
 }
 
 /// The message of check `id` on one run of `rel`.
@@ -217,13 +237,15 @@ fn every_corpus_file_is_tested() {
     let me = std::fs::read_to_string(file!()).unwrap();
     for kind in ["buggy", "correct"] {
         for ex in exercise::all() {
-            let dir = corpus(&format!("{}/{kind}", ex.id));
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let rel = format!("{}/{kind}/{}", ex.id, entry.file_name().to_string_lossy());
-                assert!(me.contains(&format!("\"{rel}\"")), "{rel} is not tested");
+            // PACK-SHIM: packs keep their corpus in pack/<id>/corpus/.
+            for base in [ex.id.to_string(), format!("../../pack/{}/corpus", ex.id)] {
+                let Ok(entries) = std::fs::read_dir(corpus(&format!("{base}/{kind}"))) else {
+                    continue;
+                };
+                for entry in entries.flatten() {
+                    let rel = format!("{base}/{kind}/{}", entry.file_name().to_string_lossy());
+                    assert!(me.contains(&format!("\"{rel}\"")), "{rel} is not tested");
+                }
             }
         }
     }

@@ -130,7 +130,7 @@ pub(super) fn panic(runs: &[PhaseRun]) -> CheckResult {
     for run in runs {
         for g in groups(run) {
             let wrong = match g.outcome {
-                Outcome::Panic => Some(format!(
+                Outcome::Panic if g.tasks.iter().any(|t| t.out == Out::Panic) => Some(format!(
                     "run_all itself panicked ({}): a task's panic must be caught \
                      (catch_unwind, or the Err of join()) and returned as \
                      Err(GroupError::Panicked {{ index }}), never passed on to the caller",
