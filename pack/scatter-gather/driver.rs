@@ -503,7 +503,11 @@ fn failing_plans(
             }
         })
         .collect();
-    let at = if slow_first && limit >= 2 { 1 } else { rng.usize(0..limit.min(n)) };
+    let at = if slow_first && limit >= 2 {
+        1
+    } else {
+        rng.usize(0..limit.min(n))
+    };
     plans[at] = if panic {
         Plan::Panic(rng.u64(0..3))
     } else {
@@ -522,10 +526,10 @@ fn failing_plans(
     }
     // The others that start with the failure sleep in wait() or poll: how
     // fast they see the cancel is measured.
-    for i in 0..limit.min(n) {
-        if matches!(plans[i], Plan::Ignore(_, ms) if ms < 10) {
+    for (i, plan) in plans.iter_mut().enumerate().take(limit) {
+        if matches!(*plan, Plan::Ignore(_, ms) if ms < 10) {
             let v = value(rng);
-            plans[i] = if i % 2 == 0 {
+            *plan = if i % 2 == 0 {
                 Plan::Wait(v, LONG_WAIT.as_millis() as u64)
             } else {
                 Plan::Poll(v, LONG_WAIT.as_millis() as u64)
@@ -551,7 +555,10 @@ fn single(run_all: RunAll, seed: u64) {
     for _ in 0..5 {
         let n = rng.usize(1..9);
         let limit = rng.usize(1..5);
-        groups.push((Group::new(limit, success_plans(&mut rng, n), true), "success"));
+        groups.push((
+            Group::new(limit, success_plans(&mut rng, n), true),
+            "success",
+        ));
     }
     for (limit, n) in [(2, 5), (3, 7)] {
         let plans = (0..n).map(|_| Plan::Meet(value(&mut rng))).collect();
@@ -568,7 +575,14 @@ fn single(run_all: RunAll, seed: u64) {
     for k in 0..3 {
         let limit = rng.usize(2..5);
         let n = limit + rng.usize(2..6);
-        let plans = failing_plans(&mut rng, n, limit, true, if k == 0 { 250 } else { 0 }, false);
+        let plans = failing_plans(
+            &mut rng,
+            n,
+            limit,
+            true,
+            if k == 0 { 250 } else { 0 },
+            false,
+        );
         groups.push((Group::new(limit, plans, true), "a panic"));
     }
     // Last, as it may never end: a wait(Duration::MAX) that a failure ends.

@@ -40,9 +40,11 @@ pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
         CheckId::FirstError,
         CheckId::LostMessages,
     ];
-    let (Some(single), Some(idle), Some(load)) =
-        (phase(runs, "single"), phase(runs, "idle"), phase(runs, "load"))
-    else {
+    let (Some(single), Some(idle), Some(load)) = (
+        phase(runs, "single"),
+        phase(runs, "idle"),
+        phase(runs, "load"),
+    ) else {
         let mut missing: Vec<CheckResult> = ids
             .iter()
             .chain(&[CheckId::LeakedWorkers, CheckId::BusyLoop])
@@ -314,3 +316,7 @@ fn pass_if_finished(id: CheckId, runs: &[&PhaseRun], message: String) -> CheckRe
         None => CheckResult::pass(id, message),
     }
 }
+
+#[cfg(test)]
+#[path = "judge/tests.rs"]
+mod tests;

@@ -7,7 +7,7 @@
 //! threads spent waiting for a CPU taken out, so a loaded machine does not
 //! make a prompt wake-up late; a single slow sample is not a verdict either.
 
-use super::{pass_if_finished, Group, Outcome};
+use super::{Group, Outcome, pass_if_finished};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 

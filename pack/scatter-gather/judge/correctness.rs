@@ -3,7 +3,7 @@
 //! gives `Ok(vec![])`; `wait` that is not cancelled sleeps its whole
 //! timeout and returns `false`.
 
-use super::{pass_if_finished, shown, Group, Out, Outcome};
+use super::{Group, Out, Outcome, pass_if_finished, shown};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 

@@ -4,7 +4,7 @@
 //! seen) earlier, so this one cannot be the first. Two failures that both
 //! saw an uncancelled token overlapped, and either may be returned.
 
-use super::{pass_if_finished, Group, Outcome};
+use super::{Group, Outcome, pass_if_finished};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 

@@ -4,7 +4,7 @@
 //! for `limit` of them to be running at once are not kept waiting (judged
 //! on the fair clock; a machine too loaded to tell gives "not checked").
 
-use super::{pass_if_finished, Group};
+use super::{Group, pass_if_finished};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 

@@ -1,7 +1,7 @@
 //! `lost-messages`: on success every task ran once and every result is in
 //! its task's place, with one caller and with several at once.
 
-use super::{pass_if_finished, Group, Out, Outcome};
+use super::{Group, Out, Outcome, pass_if_finished};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::report::{CheckId, CheckResult};
 

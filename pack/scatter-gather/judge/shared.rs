@@ -3,7 +3,7 @@
 //! tutor's own planned ones are not failures (the caller has taken them
 //! out of the runs).
 
-use super::{groups, Out, Outcome};
+use super::{Out, Outcome, groups};
 use crate::engine::judge::{self, PhaseRun};
 use crate::engine::protocol::{Doing, Record};
 use crate::engine::report::{CheckId, CheckResult, Status};
