@@ -11,9 +11,10 @@ pub mod course;
 pub mod engine;
 pub mod exercise;
 pub mod grade;
+pub mod pack;
 /// The linearizability checker, its own crate ([`lincheck`]) so that it
 /// builds and is usable without the rest of the tool.
 pub use lincheck as linearizability;
-pub mod models;
+
 pub mod sandbox;
 pub mod tui;

@@ -10,18 +10,11 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
-// PACK-SHIM: lets pack drivers name the harness as `threadlings_harness::...`.
-extern crate self as threadlings_harness;
-
-pub mod counter;
 pub mod cpu;
-pub mod ledger;
 pub mod load;
-pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;
-pub mod scatter_gather; // PACK-SHIM
 pub mod threads;
 pub mod watchdog;
 

@@ -7,9 +7,7 @@
 //! the failing task saw, and the only timing (how fast `wait` wakes) with
 //! the time the threads spent waiting for a CPU taken out.
 
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::protocol::Record;
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckId, CheckResult, PhaseRun, Record, Runs};
 
 // Loaded with `#[path]`, this file's submodules resolve beside it.
 #[path = "judge/cancellation.rs"]
@@ -29,31 +27,24 @@ mod shared;
 /// `PLANNED_PANIC`; the judge does not link the driver).
 const PLANNED_PANIC: &str = "planned panic in a task of the tutor's";
 
-/// Judges the three phases into one result per declared check (after
-/// `compile`), in report order.
-pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
-    let runs = &without_planned_panics(runs);
-    let ids = [
-        CheckId::Correctness,
-        CheckId::Limit,
-        CheckId::Cancellation,
-        CheckId::FirstError,
-        CheckId::LostMessages,
-    ];
-    let (Some(single), Some(idle), Some(load)) = (
-        phase(runs, "single"),
-        phase(runs, "idle"),
-        phase(runs, "load"),
-    ) else {
-        let mut missing: Vec<CheckResult> = ids
-            .iter()
-            .chain(&[CheckId::LeakedWorkers, CheckId::BusyLoop])
-            .map(|&id| CheckResult::not_checked(id, "not checked: a phase did not run"))
-            .collect();
-        missing.insert(6, shared::hang(runs));
-        missing.push(shared::panic(runs));
-        return missing;
+/// At most `limit` tasks at once, and `limit` at a time.
+pub const LIMIT: CheckId = CheckId::from_static("limit");
+/// The first failure cancels the group.
+pub const CANCELLATION: CheckId = CheckId::from_static("cancellation");
+/// The error returned is the first failure.
+pub const FIRST_ERROR: CheckId = CheckId::from_static("first-error");
+
+/// One result per declared check after `compile`, in exercise.toml's order.
+pub fn judge(runs: &Runs) -> Vec<CheckResult> {
+    let filtered = Runs::new(
+        without_planned_panics(runs.all()),
+        runs.checks().to_vec(),
+    );
+    let [single, idle, load] = match filtered.phases(["single", "idle", "load"]) {
+        Ok(found) => found,
+        Err(missing) => return runs.none_checked(&missing),
     };
+    let all = filtered.all();
     let s = groups(single);
     let l = groups(load);
     vec![
@@ -62,10 +53,10 @@ pub fn judge(runs: &[PhaseRun]) -> Vec<CheckResult> {
         cancellation::cancellation(&[(single, &s), (load, &l)]),
         first_error::first_error(&[(single, &s), (load, &l)]),
         lost_messages::lost_messages(&[(single, &s), (load, &l)]),
-        shared::leaked_workers(runs),
-        shared::hang(runs),
+        shared::leaked_workers(all),
+        shared::hang(all),
         shared::busy_loop(idle),
-        shared::panic(runs),
+        shared::panic(all),
     ]
 }
 
@@ -85,10 +76,6 @@ fn without_planned_panics(runs: &[PhaseRun]) -> Vec<PhaseRun> {
             ..run.clone()
         })
         .collect()
-}
-
-fn phase<'a>(runs: &'a [PhaseRun], name: &str) -> Option<&'a PhaseRun> {
-    runs.iter().find(|r| r.phase == name)
 }
 
 /// What `run_all` returned.

@@ -342,7 +342,7 @@ mod tests {
     #[test]
     fn reads_a_drawn_history() {
         let check =
-            CheckResult::fail(CheckId::Linearizable, "no order explains it").with_detail(DRAWN);
+            CheckResult::fail(CheckId::LINEARIZABLE, "no order explains it").with_detail(DRAWN);
         let p = Picture::from_check(&check).unwrap();
         assert_eq!(p.lanes.len(), 3);
         assert_eq!(p.lanes[1].thread, "thread 1");

@@ -112,14 +112,14 @@ fn failing_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            CheckResult::pass(CheckId::OwnerThread, "one worker thread owns the count"),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            CheckResult::pass(CheckId::OWNER_THREAD, "one worker thread owns the count"),
             CheckResult::fail(
-                CheckId::Linearizable,
+                CheckId::LINEARIZABLE,
                 "no order of the calls explains the results",
             )
             .with_detail(DRAWN),
-            CheckResult::not_checked(CheckId::BusyLoop, "not checked: the run stopped first"),
+            CheckResult::not_checked(CheckId::BUSY_LOOP, "not checked: the run stopped first"),
         ],
     )
 }
@@ -130,8 +130,8 @@ fn passing_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            CheckResult::pass(CheckId::Linearizable, "every history had an order"),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            CheckResult::pass(CheckId::LINEARIZABLE, "every history had an order"),
         ],
     )
 }
@@ -270,7 +270,7 @@ const ENGINE_DETAIL: &str = "thread 0      |- inc() -|\nthread 1                
 #[test]
 fn snapshot_history_from_the_engine_detail() {
     let mut report = failing_report();
-    report.checks[2] = CheckResult::fail(CheckId::Linearizable, "in trial 0, no order of the calls that respects real time explains the results: After these 11 calls the count is 7, so thread 5's get() must return 7, but it returned 1. (the picture shows 6 calls on 6 threads around it)").with_detail(ENGINE_DETAIL);
+    report.checks[2] = CheckResult::fail(CheckId::LINEARIZABLE, "in trial 0, no order of the calls that respects real time explains the results: After these 11 calls the count is 7, so thread 5's get() must return 7, but it returned 1. (the picture shows 6 calls on 6 threads around it)").with_detail(ENGINE_DETAIL);
     let mut app = with_report(report);
     keys(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::History(1));
@@ -356,16 +356,16 @@ fn starter_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            stopped(CheckId::OwnerThread),
-            stopped(CheckId::Correctness),
-            stopped(CheckId::Linearizable),
-            stopped(CheckId::LostMessages),
-            stopped(CheckId::LeakedWorkers),
-            stopped(CheckId::Hang),
-            stopped(CheckId::BusyLoop),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            stopped(CheckId::OWNER_THREAD),
+            stopped(CheckId::CORRECTNESS),
+            stopped(CheckId::LINEARIZABLE),
+            stopped(CheckId::LOST_MESSAGES),
+            stopped(CheckId::LEAKED_WORKERS),
+            stopped(CheckId::HANG),
+            stopped(CheckId::BUSY_LOOP),
             CheckResult::fail(
-                CheckId::Panic,
+                CheckId::PANIC,
                 "the tutor's main thread (inside a call to your code) panicked at /tmp/learner/threadlings/exercises/counter.rs:33:9: not yet implemented: spawn the worker thread and keep its Sender",
             ),
         ],

@@ -8,8 +8,7 @@
 //! make a prompt wake-up late; a single slow sample is not a verdict either.
 
 use super::{Group, Outcome, pass_if_finished};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckResult, PhaseRun};
 
 /// A wake-up later than this (with CPU waits taken out) is late.
 const PROMPT_US: u64 = 10_000;
@@ -19,12 +18,12 @@ pub(super) fn cancellation(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     for (_, groups) in phases {
         for g in *groups {
             if let Some(wrong) = not_waited_for(g).or_else(|| started_late(g)) {
-                return CheckResult::fail(CheckId::Cancellation, wrong);
+                return CheckResult::fail(super::CANCELLATION, wrong);
             }
             if g.tasks.iter().any(|t| t.planned_failure()) {
                 cancelled_groups += 1;
             } else if let Some(wrong) = crosstalk(g) {
-                return CheckResult::fail(CheckId::Cancellation, wrong);
+                return CheckResult::fail(super::CANCELLATION, wrong);
             }
         }
     }
@@ -46,7 +45,7 @@ pub(super) fn cancellation(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
             "is_cancelled()"
         };
         return CheckResult::fail(
-            CheckId::Cancellation,
+            super::CANCELLATION,
             format!(
                 "after a task failed, the tasks still running took more than 10 ms to see the \
                  cancel in {} of {} cases (not counting time they waited for a CPU); for example \
@@ -65,17 +64,17 @@ pub(super) fn cancellation(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     let unknown = late.iter().filter(|(_, w)| !w.known).count();
     if unknown > 0 {
         return CheckResult::not_checked(
-            CheckId::Cancellation,
+            super::CANCELLATION,
             "not checked: this system does not report how long threads wait for a CPU, and some \
              wake-ups were slow on the clock",
         );
     }
     if cancelled_groups == 0 || samples.is_empty() {
-        return judge::not_checked(CheckId::Cancellation, phases[0].0);
+        return judge::not_checked(super::CANCELLATION, phases[0].0);
     }
     let runs: Vec<&PhaseRun> = phases.iter().map(|(r, _)| *r).collect();
     pass_if_finished(
-        CheckId::Cancellation,
+        super::CANCELLATION,
         &runs,
         format!(
             "in {} with a failure, no task started after the cancel, every wait woke promptly \

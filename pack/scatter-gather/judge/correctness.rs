@@ -4,24 +4,23 @@
 //! timeout and returns `false`.
 
 use super::{Group, Out, Outcome, pass_if_finished, shown};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckId, CheckResult, PhaseRun};
 
 pub(super) fn correctness(run: &PhaseRun, groups: &[Group]) -> CheckResult {
     let mut checked = 0;
     for g in groups {
         if let Some(wrong) = wrong_result(g).or_else(|| early_wait(g)) {
-            return CheckResult::fail(CheckId::Correctness, wrong);
+            return CheckResult::fail(CheckId::CORRECTNESS, wrong);
         }
         if g.outcome != Outcome::Pending && g.outcome != Outcome::Panic {
             checked += 1;
         }
     }
     if checked == 0 {
-        return judge::not_checked(CheckId::Correctness, run);
+        return judge::not_checked(CheckId::CORRECTNESS, run);
     }
     pass_if_finished(
-        CheckId::Correctness,
+        CheckId::CORRECTNESS,
         &[run],
         format!(
             "{} on one thread returned the right results and errors",

@@ -5,8 +5,7 @@
 //! saw an uncancelled token overlapped, and either may be returned.
 
 use super::{Group, Outcome, pass_if_finished};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckResult, PhaseRun};
 
 pub(super) fn first_error(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     let mut checked = 0;
@@ -35,7 +34,7 @@ pub(super) fn first_error(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
                 _ => format!("one of tasks {}", earlier.join(", ")),
             };
             return CheckResult::fail(
-                CheckId::FirstError,
+                super::FIRST_ERROR,
                 format!(
                     "{}: run_all returned {}, but task {index} failed after the group had \
                      already been cancelled by an earlier failure ({which}'s): return the \
@@ -49,11 +48,11 @@ pub(super) fn first_error(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
         }
     }
     if checked == 0 {
-        return judge::not_checked(CheckId::FirstError, phases[0].0);
+        return judge::not_checked(super::FIRST_ERROR, phases[0].0);
     }
     let runs: Vec<&PhaseRun> = phases.iter().map(|(r, _)| *r).collect();
     pass_if_finished(
-        CheckId::FirstError,
+        super::FIRST_ERROR,
         &runs,
         format!(
             "every failed group returned its first failure ({})",

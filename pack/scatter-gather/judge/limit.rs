@@ -5,8 +5,7 @@
 //! on the fair clock; a machine too loaded to tell gives "not checked").
 
 use super::{Group, pass_if_finished};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckResult, PhaseRun};
 
 pub(super) fn limit(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     let mut starved = None;
@@ -17,7 +16,7 @@ pub(super) fn limit(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
             if most > g.limit {
                 let list: Vec<String> = together.iter().map(usize::to_string).collect();
                 return CheckResult::fail(
-                    CheckId::Limit,
+                    super::LIMIT,
                     format!(
                         "{}: {most} tasks were running at once (tasks {}: each had started \
                          before any of them returned), more than the limit of {}: start at \
@@ -31,7 +30,7 @@ pub(super) fn limit(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
             match g.meet {
                 Some((true, false)) => {
                     return CheckResult::fail(
-                        CheckId::Limit,
+                        super::LIMIT,
                         format!(
                             "{}: the tutor's tasks each waited for {} of them to be running \
                              at once, but at most {most} ever ran together: run_all must keep \
@@ -53,7 +52,7 @@ pub(super) fn limit(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     }
     if let Some(name) = starved {
         return CheckResult::not_checked(
-            CheckId::Limit,
+            super::LIMIT,
             format!(
                 "not checked (the machine was too loaded to judge): in {name} the tasks waiting \
                  for each other got too little CPU to tell a slow start from a missing worker"
@@ -61,11 +60,11 @@ pub(super) fn limit(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
         );
     }
     if met == 0 {
-        return judge::not_checked(CheckId::Limit, phases[0].0);
+        return judge::not_checked(super::LIMIT, phases[0].0);
     }
     let runs: Vec<&PhaseRun> = phases.iter().map(|(r, _)| *r).collect();
     pass_if_finished(
-        CheckId::Limit,
+        super::LIMIT,
         &runs,
         format!(
             "never more than `limit` tasks at once, and `limit` at a time when tasks waited \

@@ -2,8 +2,7 @@
 //! its task's place, with one caller and with several at once.
 
 use super::{Group, Out, Outcome, pass_if_finished};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::report::{CheckId, CheckResult};
+use threadlings_judge::{self as judge, CheckId, CheckResult, PhaseRun};
 
 pub(super) fn lost_messages(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
     let mut checked = 0;
@@ -24,18 +23,18 @@ pub(super) fn lost_messages(phases: &[(&PhaseRun, &[Group])]) -> CheckResult {
             checked += 1;
             if let Some(wrong) = misplaced(g, values) {
                 return CheckResult::fail(
-                    CheckId::LostMessages,
+                    CheckId::LOST_MESSAGES,
                     format!("{}{place}: {wrong}", g.name()),
                 );
             }
         }
     }
     if checked == 0 {
-        return judge::not_checked(CheckId::LostMessages, phases[0].0);
+        return judge::not_checked(CheckId::LOST_MESSAGES, phases[0].0);
     }
     let runs: Vec<&PhaseRun> = phases.iter().map(|(r, _)| *r).collect();
     pass_if_finished(
-        CheckId::LostMessages,
+        CheckId::LOST_MESSAGES,
         &runs,
         format!(
             "every task ran exactly once and every result was in its place ({})",

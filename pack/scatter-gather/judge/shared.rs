@@ -4,9 +4,7 @@
 //! out of the runs).
 
 use super::{Out, Outcome, groups};
-use crate::engine::judge::{self, PhaseRun};
-use crate::engine::protocol::{Doing, Record};
-use crate::engine::report::{CheckId, CheckResult, Status};
+use threadlings_judge::{self as judge, CheckId, CheckResult, Doing, PhaseRun, Record, Status};
 
 /// `leaked-workers`: no thread alive after `run_all` returned.
 pub(super) fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
@@ -24,7 +22,7 @@ pub(super) fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
             checked += 1;
             if *count > 0 {
                 return CheckResult::fail(
-                    CheckId::LeakedWorkers,
+                    CheckId::LEAKED_WORKERS,
                     format!(
                         "{} ({names}) {} still running {place}: run_all must join every \
                          thread it starts before it returns, on success, failure and panic \
@@ -38,10 +36,10 @@ pub(super) fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     }
     if checked == 0 {
         let run = runs.iter().find(|r| !r.finished()).unwrap_or(&runs[0]);
-        return judge::not_checked(CheckId::LeakedWorkers, run);
+        return judge::not_checked(CheckId::LEAKED_WORKERS, run);
     }
     CheckResult::pass(
-        CheckId::LeakedWorkers,
+        CheckId::LEAKED_WORKERS,
         format!(
             "no thread outlived run_all ({} looked at)",
             judge::count_of(checked, "return")
@@ -75,7 +73,7 @@ pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
                      sends? Does cancelling wake a wait(Duration::MAX)?"
                 )
             };
-            return CheckResult::fail(CheckId::Hang, message);
+            return CheckResult::fail(CheckId::HANG, message);
         }
     }
     let mut result = judge::hang(runs);
@@ -156,7 +154,7 @@ pub(super) fn panic(runs: &[PhaseRun]) -> CheckResult {
                 _ => None,
             };
             if let Some(wrong) = wrong {
-                return CheckResult::fail(CheckId::Panic, wrong);
+                return CheckResult::fail(CheckId::PANIC, wrong);
             }
         }
     }

@@ -2,10 +2,7 @@
 //! the facts the driver reports.
 
 use super::{cancellation, first_error, groups, limit};
-use crate::engine::judge::PhaseRun;
-use crate::engine::protocol::Record;
-use crate::engine::report::Status;
-use crate::engine::supervisor::Ending;
+use threadlings_judge::{Ending, PhaseRun, Record, Status};
 
 fn fact(line: &str) -> Record {
     let mut fields = line.split(' ').map(String::from);
@@ -20,7 +17,7 @@ fn run(phase: &'static str, lines: &[&str]) -> PhaseRun {
     let mut records: Vec<Record> = lines.iter().map(|l| fact(l)).collect();
     records.push(Record::Done);
     PhaseRun {
-        phase,
+        phase: phase.into(),
         records,
         ending: Ending::Exited(0),
         stderr_tail: String::new(),

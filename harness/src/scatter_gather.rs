@@ -1,1 +1,0 @@
-../../pack/scatter-gather/driver.rs
