@@ -160,7 +160,7 @@ lesson_snippets! {
     GracefulShutdown => "12-graceful-shutdown.md",
     StatefulServices => "13-stateful-services.md",
     Scaling => "14-scaling.md",
-    ScatterGather => "17-scatter-gather.md", // PACK-SHIM
+    ScatterGather => "17-scatter-gather.md",
 }
 
 #[cfg(test)]
