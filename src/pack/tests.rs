@@ -254,7 +254,10 @@ fn the_builtin_registry_follows_pack_toml() {
     .unwrap();
     let ids: Vec<&str> = crate::exercise::all().iter().map(|e| e.id).collect();
     assert_eq!(ids, manifest.exercises);
-    assert_eq!(ids, ["counter", "ledger", "graceful-shutdown"]);
+    assert_eq!(
+        ids,
+        ["counter", "ledger", "scatter-gather", "graceful-shutdown"]
+    );
     let graceful = find("graceful-shutdown").unwrap();
     assert_eq!(graceful.file, "exercises/graceful_shutdown.rs");
     assert_eq!(graceful.checks.last().unwrap().id.as_str(), "shutdown");
