@@ -154,7 +154,7 @@ mod tests {
             .collect();
         assert_eq!(
             exercise_ids,
-            ["counter", "ledger", "worker-pool", "bounded-buffer", "graceful-shutdown"]
+            ["counter", "ledger", "worker-pool", "bounded-buffer", "scatter-gather", "graceful-shutdown"]
         );
     }
 

@@ -61,17 +61,32 @@ fn gradescope_scripts_pass_shellcheck() {
 struct GraderStep {
     id: String,
     test_name: String,
-    /// The exercise it is limited to by its `if:`, if any.
-    only_for: Option<String>,
-    /// The exercise its `if:` leaves out, if any.
-    not_for: Option<String>,
+    /// The exercises its `if:` limits it to (`env.EXERCISE == 'x' || ...`);
+    /// empty when it has no such condition.
+    only_for: Vec<String>,
+    /// The exercises its `if:` leaves out (`env.EXERCISE != 'x' && ...`).
+    not_for: Vec<String>,
 }
 
 impl GraderStep {
     fn runs_for(&self, exercise: &str) -> bool {
-        self.only_for.as_deref().is_none_or(|e| e == exercise)
-            && self.not_for.as_deref() != Some(exercise)
+        (self.only_for.is_empty() || self.only_for.iter().any(|e| e == exercise))
+            && !self.not_for.iter().any(|e| e == exercise)
     }
+}
+
+/// The exercises an `if:` condition compares `env.EXERCISE` with by `op`.
+fn compared(condition: Option<&str>, op: &str) -> Vec<String> {
+    let Some(condition) = condition else {
+        return Vec::new();
+    };
+    let prefix = format!("env.EXERCISE {op} '");
+    condition
+        .split(&prefix)
+        .skip(1)
+        .filter_map(|rest| rest.split('\'').next())
+        .map(str::to_string)
+        .collect()
 }
 
 fn field<'a>(block: &'a str, key: &str) -> Option<&'a str> {
@@ -87,8 +102,8 @@ fn grader_steps(yaml: &str) -> Vec<GraderStep> {
         .map(|b| GraderStep {
             id: field(b, "id:").expect("a step id").to_string(),
             test_name: field(b, "test-name:").expect("a test name").to_string(),
-            only_for: field(b, "if: env.EXERCISE == ").map(|e| e.trim_matches('\'').to_string()),
-            not_for: field(b, "if: env.EXERCISE != ").map(|e| e.trim_matches('\'').to_string()),
+            only_for: compared(field(b, "if:"), "=="),
+            not_for: compared(field(b, "if:"), "!="),
         })
         .collect()
 }
