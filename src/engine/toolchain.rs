@@ -57,6 +57,10 @@ pub struct Prebuilt {
     /// (`libthreadlings_channel-*.rlib`), which has crossbeam-channel's API
     /// and delegates to it.
     pub crossbeam_channel: PathBuf,
+    /// The real crossbeam-channel library, for the exercises' drivers: the
+    /// tutor's own channels (a driver's rendezvous) are never recorded or
+    /// held, as when the drivers lived in the harness crate.
+    pub driver_channel: PathBuf,
     /// The fastrand library drivers use for seeded workloads.
     pub fastrand: PathBuf,
     /// The directory holding every dependency of the above.
@@ -153,9 +157,10 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
     std::fs::write(&lock_copy, LOCK_FILE).map_err(io(&lock_copy))?;
     let built = build_harness(&src, &root.join("target"))?;
     let text = format!(
-        "{}\n{}\n{}\n{}\n",
+        "{}\n{}\n{}\n{}\n{}\n",
         built.harness.display(),
         built.crossbeam_channel.display(),
+        built.driver_channel.display(),
         built.fastrand.display(),
         built.deps.display()
     );
@@ -169,12 +174,18 @@ fn read_manifest(root: &Path, manifest: &Path) -> Option<Prebuilt> {
     let found = Prebuilt {
         harness: lines.next()?,
         crossbeam_channel: lines.next()?,
+        driver_channel: lines.next()?,
         fastrand: lines.next()?,
         deps: lines.next()?,
         root: root.to_path_buf(),
     };
-    (found.harness.exists() && found.crossbeam_channel.exists() && found.fastrand.exists())
-        .then_some(found)
+    let libraries = [
+        &found.harness,
+        &found.crossbeam_channel,
+        &found.driver_channel,
+        &found.fastrand,
+    ];
+    libraries.iter().all(|p| p.exists()).then_some(found)
 }
 
 fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> {
@@ -207,6 +218,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
     }
     let mut harness = None;
     let mut channel = None;
+    let mut real_channel = None;
     let mut fastrand = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -226,12 +238,13 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
         match name {
             "threadlings_harness" => harness = rlib,
             "threadlings_channel" => channel = rlib,
+            "crossbeam_channel" => real_channel = rlib,
             "fastrand" => fastrand = rlib,
             _ => {}
         }
     }
-    match (harness, channel, fastrand) {
-        (Some(harness), Some(crossbeam_channel), Some(fastrand)) => {
+    match (harness, channel, real_channel, fastrand) {
+        (Some(harness), Some(crossbeam_channel), Some(driver_channel), Some(fastrand)) => {
             let deps = crossbeam_channel
                 .parent()
                 .map(Path::to_path_buf)
@@ -239,13 +252,15 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             Ok(Prebuilt {
                 harness,
                 crossbeam_channel,
+                driver_channel,
                 fastrand,
                 deps,
                 root: PathBuf::new(),
             })
         }
         _ => Err(ToolchainError::HarnessBuild(
-            "cargo did not report the harness, channel and fastrand libraries".into(),
+            "cargo did not report the harness, channel, crossbeam-channel and fastrand libraries"
+                .into(),
         )),
     }
 }
@@ -302,7 +317,7 @@ pub fn pack_library(prebuilt: &Prebuilt, drivers: &DriverCrate) -> Result<PathBu
         .arg("--extern")
         .arg(format!(
             "crossbeam_channel={}",
-            prebuilt.crossbeam_channel.display()
+            prebuilt.driver_channel.display()
         ))
         .arg("--extern")
         .arg(format!("fastrand={}", prebuilt.fastrand.display()))
