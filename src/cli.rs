@@ -37,6 +37,10 @@ enum Verb {
     Check(CheckArgs),
     /// Grade a directory of submissions, each isolated in a sandbox.
     Grade(Box<grade::GradeArgs>),
+    /// Build the check harness and the exercise drivers into the cache
+    /// now, so the first check does not wait for them (run once in a
+    /// container image or after a fresh clone; instant when done already).
+    Prepare,
     /// List the exercises.
     List,
     /// Print a shell completion script (e.g. `threadlings completions bash
@@ -93,6 +97,7 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
+        Some(Verb::Prepare) => prepare(),
         Some(Verb::List) => list(),
         Some(Verb::Completions { shell }) => {
             completions(shell);
@@ -173,6 +178,32 @@ fn completions(shell: clap_complete::Shell) {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut visible, "threadlings", &mut script);
     out(&String::from_utf8_lossy(&script));
+}
+
+/// Exit status 0 when everything is ready; a build that fails is the
+/// tool's failure (2), with the compiler's messages.
+fn prepare() -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let tell = std::io::stderr().is_terminal();
+    let prepared = engine::toolchain::prepare(exercise::all(), &Default::default(), |what| {
+        if tell {
+            eprintln!("preparing {what}...");
+        }
+    })
+    .context("could not prepare the checker")?;
+    for step in &prepared {
+        let secs = step.took.as_secs_f64();
+        out(&if step.built {
+            format!("built {} in {secs:.1} s\n", step.what)
+        } else {
+            format!("{}: already built ({secs:.2} s)\n", step.what)
+        });
+    }
+    out(&format!(
+        "ready in {:.1} s: checks start without building\n",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list() -> anyhow::Result<ExitCode> {

@@ -227,8 +227,17 @@ fn build_with(
     })?;
     let mut timings = Timings::default();
     let started = Instant::now();
-    let prebuilt = toolchain::prebuilt()?;
-    let pack = toolchain::pack_library(&prebuilt, exercise.drivers)?;
+    // A check asked for while the cache is being built (the tutor's
+    // background build, `threadlings prepare`) waits for that build.
+    let libraries = toolchain::prebuilt_or_build(cancel).and_then(|(prebuilt, _)| {
+        toolchain::pack_library_or_build(&prebuilt, exercise.drivers, cancel)
+            .map(|(pack, _)| (prebuilt, pack))
+    });
+    let (prebuilt, pack) = match libraries {
+        Ok(found) => found,
+        Err(toolchain::ToolchainError::Cancelled) => return Ok(Built::Cancelled),
+        Err(err) => return Err(err.into()),
+    };
     timings.prepare_ms = started.elapsed().as_millis() as u64;
 
     let work = tempfile::Builder::new()
