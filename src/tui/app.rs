@@ -186,6 +186,27 @@ pub enum CheckOutcome {
     Error(String),
 }
 
+/// The background build of what checks link against (the check harness
+/// and the exercise drivers), started with the tutor so that the first
+/// check does not wait for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Preparing {
+    /// Not started (the runtime starts it; tests may not).
+    #[default]
+    Idle,
+    /// Making `what` ready, since `since` on the app clock.
+    Building {
+        /// What is being made ready now (`the check harness`).
+        what: String,
+        /// When the build started.
+        since: Duration,
+    },
+    /// Everything is in the cache.
+    Ready,
+    /// It failed: why (a check will say the same, in full).
+    Failed(String),
+}
+
 /// A check running on the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Running {
@@ -215,6 +236,10 @@ pub enum Msg {
         /// What it came to.
         outcome: CheckOutcome,
     },
+    /// The background build started making this ready.
+    Preparing(String),
+    /// The background build ended: what it made ready, or why it failed.
+    Prepared(Result<Vec<crate::engine::toolchain::Prepared>, String>),
     /// Time passes while a check or the benchmark runs (app clock).
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
@@ -315,6 +340,8 @@ pub struct App {
     pub viewport: (u16, u16),
     /// The owners benchmark: running or not, and its latest result.
     pub benchmark: BenchmarkState,
+    /// The background build of the check harness.
+    pub preparing: Preparing,
     /// The project root (absolute), so messages can show paths under it
     /// relative to it.
     pub root: Option<PathBuf>,
@@ -346,6 +373,7 @@ impl App {
             quitting: false,
             viewport: (80, 24),
             benchmark: BenchmarkState::default(),
+            preparing: Preparing::Idle,
             root: None,
         };
         app.selected = app.first_unfinished();
@@ -382,9 +410,11 @@ impl App {
             .is_some_and(|s| s.id == BENCHMARK_LESSON && matches!(s.kind, StepKind::Lesson { .. }))
     }
 
-    /// Whether anything runs that the spinner should show (the loop ticks).
+    /// Whether anything runs that a spinner shows (the loop ticks).
     pub fn busy(&self) -> bool {
-        self.running.is_some() || self.benchmark.running.is_some()
+        self.running.is_some()
+            || self.benchmark.running.is_some()
+            || matches!(self.preparing, Preparing::Building { .. })
     }
 
     /// Index of the step with this id.

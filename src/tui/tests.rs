@@ -188,6 +188,17 @@ fn snapshot_exercise_running() {
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
+/// The first start's background build, honest about what and how long,
+/// in the title bar so the keys stay in view.
+#[test]
+fn snapshot_preparing_on_first_start() {
+    let mut app = app();
+    update(&mut app, Msg::Tick(Duration::from_millis(200)));
+    update(&mut app, Msg::Preparing("the check harness".into()));
+    update(&mut app, Msg::Tick(Duration::from_millis(12_300)));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
 #[test]
 fn snapshot_exercise_failing_with_hints() {
     let mut app = with_report(failing_report());

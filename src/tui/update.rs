@@ -10,7 +10,7 @@ use benchmark::{benchmark_action, benchmark_done, start_benchmark};
 use exercise::exercise_action;
 use quiz::{quiz_key, start_quiz};
 
-use super::app::{App, CheckOutcome, Effect, Msg, Running, Screen, StepKind};
+use super::app::{App, CheckOutcome, Effect, Msg, Preparing, Running, Screen, StepKind};
 use super::keys::{self, Action};
 use crate::engine::report::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -51,6 +51,38 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Signal | Msg::TerminalGone => quit(app),
         Msg::BenchmarkDone(result) => benchmark_done(app, result),
+        Msg::Preparing(what) => {
+            // The clock runs from the first step: the learner waits for all.
+            let since = match &app.preparing {
+                Preparing::Building { since, .. } => *since,
+                _ => app.now,
+            };
+            app.preparing = Preparing::Building { what, since };
+            Vec::new()
+        }
+        Msg::Prepared(result) => {
+            if let Preparing::Building { since, .. } = app.preparing
+                && app.status.is_empty()
+            {
+                let secs = app.now.saturating_sub(since).as_secs();
+                match &result {
+                    Ok(steps) if steps.iter().any(|s| s.built) => {
+                        app.status =
+                            format!("the checker is built ({secs} s): checks start at once now");
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let first = err.lines().next().unwrap_or_default();
+                        app.status = format!("could not build the checker: {first}");
+                    }
+                }
+            }
+            app.preparing = match result {
+                Ok(_) => Preparing::Ready,
+                Err(err) => Preparing::Failed(err),
+            };
+            Vec::new()
+        }
         Msg::FileChanged(path) => {
             let current = match app.screen {
                 Screen::Exercise(i) | Screen::History(i) => Some(i),

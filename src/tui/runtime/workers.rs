@@ -3,7 +3,7 @@
 
 use crate::course::scaling;
 use crate::engine::supervisor::Cancel;
-use crate::engine::{self, CheckOptions, Checked};
+use crate::engine::{self, CheckOptions, Checked, toolchain};
 use crate::exercise;
 use crate::tui::app::{BenchmarkPlan, BenchmarkResult, CheckOutcome, Msg};
 use crossbeam_channel::{Sender, unbounded};
@@ -28,19 +28,30 @@ fn fingerprint(file: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
 
 /// The check worker: owns the checks it runs; the loop talks to it over
 /// a channel and cancels through each job's [`Cancel`].
+///
+/// Before its first job it builds what checks link against (the harness,
+/// every pack's drivers), reporting each step as [`Msg::Preparing`]: a
+/// check asked for meanwhile waits in the queue for that build.
 pub(super) struct Worker {
     jobs: Sender<Job>,
     /// The cancel of each job not yet reported done, by generation.
     pub(super) cancels: HashMap<u64, Cancel>,
+    /// Stops the start-up build when the tutor closes during it.
+    preparing: Cancel,
     thread: JoinHandle<()>,
 }
 
 impl Worker {
     pub(super) fn spawn(tx: Sender<Msg>) -> Worker {
         let (jobs, jobs_rx) = unbounded::<Job>();
+        let preparing = Cancel::new();
+        let stop_preparing = preparing.clone();
         let thread = std::thread::Builder::new()
             .name("tui-checker".into())
             .spawn(move || {
+                if !prepare(&tx, &stop_preparing) {
+                    return;
+                }
                 for job in jobs_rx {
                     let before = fingerprint(&job.file);
                     let outcome = run_job(&job);
@@ -65,6 +76,7 @@ impl Worker {
         Worker {
             jobs,
             cancels: HashMap::new(),
+            preparing,
             thread,
         }
     }
@@ -91,12 +103,27 @@ impl Worker {
 
     /// Cancels every check and joins the thread.
     pub(super) fn stop(self) {
+        self.preparing.cancel();
         for cancel in self.cancels.values() {
             cancel.cancel();
         }
         drop(self.jobs);
         let _ = self.thread.join();
     }
+}
+
+/// Builds the cache, telling the loop each step; `false` when the loop is
+/// gone or the build was cancelled (the tutor is closing).
+fn prepare(tx: &Sender<Msg>, cancel: &Cancel) -> bool {
+    let result = toolchain::prepare(exercise::all(), cancel, |what| {
+        let _ = tx.send(Msg::Preparing(what.to_string()));
+    });
+    if matches!(result, Err(toolchain::ToolchainError::Cancelled)) {
+        return false;
+    }
+    // A failure is shown, and every check then reports it in full.
+    tx.send(Msg::Prepared(result.map_err(|e| e.to_string())))
+        .is_ok()
 }
 
 fn run_job(job: &Job) -> CheckOutcome {

@@ -6,6 +6,7 @@ use crate::tui::progress::Progress;
 use crate::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[test]
 fn navigation_and_continue() {
@@ -338,4 +339,60 @@ fn a_page_is_the_visible_height_less_two_lines() {
     assert!(pane > 10, "{pane}");
     keys(&mut app, &[KeyCode::PageDown]);
     assert_eq!(app.scroll, pane - 2);
+}
+
+/// The background build: each step is shown, the clock keeps running from
+/// the first one, the loop ticks meanwhile, and the end is announced only
+/// when something was built.
+#[test]
+fn the_start_up_build_is_shown_until_it_ends() {
+    use crate::engine::toolchain::Prepared;
+    use crate::tui::app::Preparing;
+    let mut a = app();
+    assert!(!a.busy());
+    update(&mut a, Msg::Tick(Duration::from_secs(1)));
+    update(&mut a, Msg::Preparing("the check harness".into()));
+    assert!(a.busy(), "the spinner ticks while building");
+    update(&mut a, Msg::Tick(Duration::from_secs(40)));
+    update(&mut a, Msg::Preparing("the drivers of counter".into()));
+    assert_eq!(
+        a.preparing,
+        Preparing::Building {
+            what: "the drivers of counter".into(),
+            since: Duration::from_secs(1)
+        }
+    );
+    update(&mut a, Msg::Tick(Duration::from_secs(53)));
+    let built = Prepared {
+        what: "the check harness".into(),
+        built: true,
+        took: Duration::from_secs(39),
+    };
+    update(&mut a, Msg::Prepared(Ok(vec![built.clone()])));
+    assert_eq!(a.preparing, Preparing::Ready);
+    assert!(!a.busy());
+    assert!(a.status.contains("built (52 s)"), "{}", a.status);
+
+    // Warm: nothing built, nothing to announce.
+    let mut warm = app();
+    update(&mut warm, Msg::Preparing("the check harness".into()));
+    let found = Prepared {
+        built: false,
+        ..built
+    };
+    update(&mut warm, Msg::Prepared(Ok(vec![found])));
+    assert_eq!(warm.preparing, Preparing::Ready);
+    assert!(warm.status.is_empty(), "{}", warm.status);
+
+    let mut failed = app();
+    update(&mut failed, Msg::Preparing("the check harness".into()));
+    update(
+        &mut failed,
+        Msg::Prepared(Err("building the check harness failed:\nno cargo".into())),
+    );
+    assert!(matches!(failed.preparing, Preparing::Failed(_)));
+    assert_eq!(
+        failed.status,
+        "could not build the checker: building the check harness failed:"
+    );
 }
