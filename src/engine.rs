@@ -9,6 +9,7 @@
 mod bounds;
 pub mod diagnostics;
 pub mod exercise;
+pub mod programs;
 /// The contract crate: what a judge sees and returns, and the shared
 /// judgements.
 pub use threadlings_judge as judge;
@@ -72,6 +73,9 @@ pub struct CheckOptions {
     /// Compile and run inside the sandbox (grading); `None` (the default,
     /// `threadlings check`) runs them as plain supervised children.
     pub isolation: Option<Isolation>,
+    /// Programs compiled earlier, reused when neither the file's content
+    /// nor the tool changed (the tutor's re-runs); never with isolation.
+    pub programs: Option<programs::ProgramCache>,
 }
 
 impl CheckOptions {
@@ -81,6 +85,7 @@ impl CheckOptions {
             seed: random_seed(),
             cancel: Cancel::new(),
             isolation: None,
+            programs: None,
         }
     }
 }
@@ -154,7 +159,13 @@ pub fn check(
 ) -> Result<Checked, EngineError> {
     let built = match &options.isolation {
         Some(isolation) => build_isolated(exercise, file, isolation, &options.cancel)?,
-        None => build(exercise, file, &options.cancel)?,
+        None => build_with(
+            exercise,
+            file,
+            None,
+            &options.cancel,
+            options.programs.as_ref(),
+        )?,
     };
     match built {
         Built::Program(program) => program.run(options),
@@ -175,8 +186,9 @@ pub struct Program {
     timings: Timings,
     isolation: Option<Box<Isolation>>,
     protections: Option<Protections>,
-    // Holds the binary; removed when the program is dropped.
-    _work: tempfile::TempDir,
+    // Holds the binary; removed when the program is dropped (and no
+    // program cache keeps it).
+    _work: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// What building a learner's file came to.
@@ -196,7 +208,7 @@ pub fn build(
     file: &Path,
     cancel: &Cancel,
 ) -> Result<Built, EngineError> {
-    build_with(exercise, file, None, cancel)
+    build_with(exercise, file, None, cancel, None)
 }
 
 /// Compiles `file` as a solution of `exercise` in isolation: a copy of the
@@ -208,7 +220,7 @@ pub fn build_isolated(
     isolation: &Isolation,
     cancel: &Cancel,
 ) -> Result<Built, EngineError> {
-    build_with(exercise, file, Some(isolation), cancel)
+    build_with(exercise, file, Some(isolation), cancel, None)
 }
 
 fn build_with(
@@ -216,6 +228,7 @@ fn build_with(
     file: &Path,
     isolation: Option<&Isolation>,
     cancel: &Cancel,
+    programs: Option<&programs::ProgramCache>,
 ) -> Result<Built, EngineError> {
     let file = std::fs::canonicalize(file).map_err(|source| EngineError::MissingFile {
         path: file.to_path_buf(),
@@ -239,6 +252,24 @@ fn build_with(
         Err(err) => return Err(err.into()),
     };
     timings.prepare_ms = started.elapsed().as_millis() as u64;
+    let display = file.display().to_string();
+
+    // The same content, compiled by the same tool: run what was built.
+    let programs = programs.filter(|_| isolation.is_none());
+    let key = programs.and_then(|_| program_key(exercise, &file));
+    if let (Some(programs), Some(key)) = (programs, key)
+        && let Some(found) = programs.get(key)
+    {
+        return Ok(Built::Program(Program {
+            exercise,
+            binary: found.binary,
+            display,
+            timings,
+            isolation: None,
+            protections: None,
+            _work: found.work,
+        }));
+    }
 
     let work = tempfile::Builder::new()
         .prefix("threadlings-")
@@ -247,7 +278,7 @@ fn build_with(
             what: "cannot create a working directory".into(),
             source,
         })?;
-    let display = file.display().to_string();
+    let work = std::sync::Arc::new(work);
     let mut protections = None;
     let source = match isolation {
         None => file.clone(),
@@ -284,15 +315,28 @@ fn build_with(
     )?;
     timings.compile_ms = started.elapsed().as_millis() as u64;
     Ok(match compiled {
-        Compiled::Binary(binary) => Built::Program(Program {
-            exercise,
-            binary,
-            display,
-            timings,
-            isolation: isolation.cloned().map(Box::new),
-            protections,
-            _work: work,
-        }),
+        Compiled::Binary(binary) => {
+            // Kept only if the file still holds what was hashed: an edit
+            // during the compile may or may not be in this binary.
+            if let (Some(programs), Some(key)) = (programs, key)
+                && program_key(exercise, &file) == Some(key)
+            {
+                let kept = programs::Compiled {
+                    binary: binary.clone(),
+                    work: work.clone(),
+                };
+                programs.put(key, kept);
+            }
+            Built::Program(Program {
+                exercise,
+                binary,
+                display,
+                timings,
+                isolation: isolation.cloned().map(Box::new),
+                protections,
+                _work: work,
+            })
+        }
         Compiled::Cancelled => Built::Cancelled,
         Compiled::Failed(diagnostics) => {
             let mut checks = vec![
@@ -313,6 +357,20 @@ fn build_with(
             Built::Failed(Box::new(report))
         }
     })
+}
+
+/// The key of `file`'s current content as a solution of `exercise`.
+fn program_key(exercise: &Exercise, file: &Path) -> Option<programs::ProgramKey> {
+    use std::hash::{Hash, Hasher};
+    let content = std::fs::read(file).ok()?;
+    let mut drivers = std::collections::hash_map::DefaultHasher::new();
+    exercise.drivers.hash(&mut drivers);
+    Some(programs::ProgramKey::new(
+        exercise.id,
+        file,
+        &content,
+        drivers.finish(),
+    ))
 }
 
 impl Program {

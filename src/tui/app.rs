@@ -227,8 +227,12 @@ pub enum Msg {
     Scroll(i16),
     /// The terminal's size (at start and on every resize): width, height.
     Resize(u16, u16),
-    /// A watched file was saved (debounced); path relative to the root.
-    FileChanged(PathBuf),
+    /// A watched file was saved (debounced); path relative to the root,
+    /// and a hash of what it holds now (`None`: it could not be read).
+    FileChanged(PathBuf, Option<u64>),
+    /// A check of this file (relative to the root) was handed to the
+    /// worker while it held this content (hashed; `None`: unreadable).
+    CheckStarted(PathBuf, Option<u64>),
     /// A check finished.
     CheckDone {
         /// Its generation.
@@ -342,6 +346,9 @@ pub struct App {
     pub benchmark: BenchmarkState,
     /// The background build of the check harness.
     pub preparing: Preparing,
+    /// What each exercise file held when last checked or saved (a hash),
+    /// so that a save that changes nothing does not check again.
+    pub contents: std::collections::HashMap<PathBuf, u64>,
     /// The project root (absolute), so messages can show paths under it
     /// relative to it.
     pub root: Option<PathBuf>,
@@ -374,6 +381,7 @@ impl App {
             viewport: (80, 24),
             benchmark: BenchmarkState::default(),
             preparing: Preparing::Idle,
+            contents: std::collections::HashMap::new(),
             root: None,
         };
         app.selected = app.first_unfinished();

@@ -83,11 +83,36 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             Vec::new()
         }
-        Msg::FileChanged(path) => {
+        Msg::CheckStarted(path, content) => {
+            match content {
+                Some(hash) => app.contents.insert(path, hash),
+                None => app.contents.remove(&path),
+            };
+            Vec::new()
+        }
+        Msg::FileChanged(path, content) => {
             let current = match app.screen {
                 Screen::Exercise(i) | Screen::History(i) => Some(i),
                 _ => None,
             };
+            // An unreadable file is checked: the check says why it fails.
+            let unchanged = match content {
+                Some(hash) => app.contents.insert(path.clone(), hash) == Some(hash),
+                None => {
+                    app.contents.remove(&path);
+                    false
+                }
+            };
+            if unchanged {
+                // Saved as it was: the verdict shown (or coming) is its own.
+                if current.is_some_and(|i| exercise_file(app, i).is_some_and(|f| *f == path)) {
+                    app.status = format!(
+                        "{} saved without changes: not checked again (r re-runs)",
+                        path.display()
+                    );
+                }
+                return Vec::new();
+            }
             match current {
                 Some(i) if !app.manual_run && exercise_file(app, i).is_some_and(|f| *f == path) => {
                     app.status = format!("{} saved: checking", path.display());

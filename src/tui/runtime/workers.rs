@@ -2,6 +2,7 @@
 //! the owners benchmark.
 
 use crate::course::scaling;
+use crate::engine::programs::ProgramCache;
 use crate::engine::supervisor::Cancel;
 use crate::engine::{self, CheckOptions, Checked, toolchain};
 use crate::exercise;
@@ -20,12 +21,6 @@ struct Job {
     options: CheckOptions,
 }
 
-/// What a file holds, cheaply compared: its length and modification time.
-fn fingerprint(file: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
-    let meta = std::fs::metadata(file).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
-
 /// The check worker: owns the checks it runs; the loop talks to it over
 /// a channel and cancels through each job's [`Cancel`].
 ///
@@ -38,6 +33,9 @@ pub(super) struct Worker {
     pub(super) cancels: HashMap<u64, Cancel>,
     /// Stops the start-up build when the tutor closes during it.
     preparing: Cancel,
+    /// The latest compiled programs: a re-run of unchanged content (`r`)
+    /// runs them without compiling again.
+    programs: ProgramCache,
     thread: JoinHandle<()>,
 }
 
@@ -53,13 +51,13 @@ impl Worker {
                     return;
                 }
                 for job in jobs_rx {
-                    let before = fingerprint(&job.file);
+                    let before = super::content_hash(&job.file);
                     let outcome = run_job(&job);
                     // A save the watcher missed (it was not watching yet,
                     // or the filesystem sends no events) still gets checked.
                     // Sent first, so the stale result is never shown.
-                    if fingerprint(&job.file) != before
-                        && tx.send(Msg::FileChanged(job.rel.clone())).is_err()
+                    let after = super::content_hash(&job.file);
+                    if after != before && tx.send(Msg::FileChanged(job.rel.clone(), after)).is_err()
                     {
                         return;
                     }
@@ -77,13 +75,17 @@ impl Worker {
             jobs,
             cancels: HashMap::new(),
             preparing,
+            programs: ProgramCache::new(),
             thread,
         }
     }
 
     /// Queues a check of `file` (named `rel` in the project).
     pub(super) fn start(&mut self, generation: u64, exercise: String, rel: PathBuf, file: PathBuf) {
-        let options = CheckOptions::new();
+        let options = CheckOptions {
+            programs: Some(self.programs.clone()),
+            ..CheckOptions::new()
+        };
         self.cancels.insert(generation, options.cancel.clone());
         let _ = self.jobs.send(Job {
             generation,

@@ -170,7 +170,7 @@ fn a_newer_save_cancels_the_running_check() {
     assert_eq!(app.running.unwrap().generation, 1);
     let effects = update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     assert_eq!(effects[0], Effect::CancelCheck { generation: 1 });
     assert!(
@@ -180,7 +180,7 @@ fn a_newer_save_cancels_the_running_check() {
     assert!(
         update(
             &mut app,
-            Msg::FileChanged(PathBuf::from("exercises/other.rs"))
+            Msg::FileChanged(PathBuf::from("exercises/other.rs"), None)
         )
         .is_empty()
     );
@@ -212,7 +212,7 @@ fn manual_run_ignores_saves_and_rechecks_on_r() {
     assert!(
         update(
             &mut app,
-            Msg::FileChanged(PathBuf::from("exercises/counter.rs"))
+            Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None)
         )
         .is_empty()
     );
@@ -270,7 +270,7 @@ fn a_new_check_closes_the_history_picture() {
     // Saving starts a new check: the picture is of the old verdict.
     let effects = update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     assert!(matches!(
         effects[..],
@@ -300,7 +300,7 @@ fn a_new_verdict_scrolls_the_lower_pane_to_the_top() {
     assert!(app.scroll > 0);
     update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     update(
         &mut app,
@@ -394,5 +394,43 @@ fn the_start_up_build_is_shown_until_it_ends() {
     assert_eq!(
         failed.status,
         "could not build the checker: building the check harness failed:"
+    );
+}
+
+/// A save that leaves the file as it was checked does not check again; a
+/// save that changes it does, and so does `r`.
+#[test]
+fn a_save_without_changes_does_not_check_again() {
+    let mut a = app();
+    let effects = keys(&mut a, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let Some(Effect::StartCheck { generation, .. }) = effects.last().cloned() else {
+        panic!("opening the exercise checks it: {effects:?}");
+    };
+    let file = PathBuf::from("exercises/counter.rs");
+    update(&mut a, Msg::CheckStarted(file.clone(), Some(7)));
+    update(
+        &mut a,
+        Msg::CheckDone {
+            generation,
+            outcome: CheckOutcome::Report(failing_report()),
+        },
+    );
+    let same = update(&mut a, Msg::FileChanged(file.clone(), Some(7)));
+    assert!(same.is_empty(), "{same:?}");
+    assert!(a.status.contains("without changes"), "{}", a.status);
+
+    let changed = update(&mut a, Msg::FileChanged(file.clone(), Some(8)));
+    assert!(
+        matches!(changed.last(), Some(Effect::StartCheck { .. })),
+        "{changed:?}"
+    );
+    // Saved again as it is now being checked: nothing new to check.
+    let again = update(&mut a, Msg::FileChanged(file.clone(), Some(8)));
+    assert!(again.is_empty(), "{again:?}");
+    // Unreadable: checked, and the check says why.
+    let gone = update(&mut a, Msg::FileChanged(file, None));
+    assert!(
+        matches!(gone.last(), Some(Effect::StartCheck { .. })),
+        "{gone:?}"
     );
 }
