@@ -258,6 +258,19 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             "checking {} (compiling, then running on real threads)...",
             file.display()
         );
+        // Each step as it happens; the verdict follows on stdout.
+        let phases = exercise.phases.len();
+        let ended = std::sync::atomic::AtomicUsize::new(0);
+        options.progress = Some(engine::ProgressSink::new(move |progress| match progress {
+            engine::Progress::Compiled(c) if c.passed => {
+                eprintln!("compiled; running {phases} phases on real threads...");
+            }
+            engine::Progress::Compiled(_) => eprintln!("does not compile"),
+            engine::Progress::PhaseEnded { phase, .. } => {
+                let n = ended.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                eprintln!("  phase {phase} ran ({n} of {phases}); judging after the last");
+            }
+        }));
     }
     let checked = engine::check(exercise, &file, &options)
         .with_context(|| format!("could not check {}", file.display()))?;

@@ -76,6 +76,46 @@ pub struct CheckOptions {
     /// Programs compiled earlier, reused when neither the file's content
     /// nor the tool changed (the tutor's re-runs); never with isolation.
     pub programs: Option<programs::ProgramCache>,
+    /// Told how far the check has come while it runs.
+    pub progress: Option<ProgressSink>,
+}
+
+/// How far a running check has come, as data: the tutor and the CLI show
+/// each step the moment it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// `rustc` finished (or its program was reused): the `compile` check's
+    /// result. A failed compile is also the whole verdict.
+    Compiled(CheckResult),
+    /// One phase's process ended; the checks are judged once every phase
+    /// has, since a judge reads them together.
+    PhaseEnded {
+        /// The phase's name.
+        phase: String,
+        /// How it ended.
+        ending: Ending,
+    },
+}
+
+/// Receives a check's [`Progress`] (from the threads that run it).
+#[derive(Clone)]
+pub struct ProgressSink(std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl ProgressSink {
+    /// A sink calling `tell` with each step.
+    pub fn new(tell: impl Fn(Progress) + Send + Sync + 'static) -> ProgressSink {
+        ProgressSink(std::sync::Arc::new(tell))
+    }
+
+    fn tell(&self, progress: Progress) {
+        (self.0)(progress);
+    }
+}
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
 }
 
 impl CheckOptions {
@@ -86,6 +126,7 @@ impl CheckOptions {
             cancel: Cancel::new(),
             isolation: None,
             programs: None,
+            progress: None,
         }
     }
 }
@@ -167,9 +208,20 @@ pub fn check(
             options.programs.as_ref(),
         )?,
     };
+    let tell = |progress| {
+        if let Some(sink) = &options.progress {
+            sink.tell(progress);
+        }
+    };
     match built {
-        Built::Program(program) => program.run(options),
+        Built::Program(program) => {
+            tell(Progress::Compiled(compiled_ok()));
+            program.run(options)
+        }
         Built::Failed(mut report) => {
+            if let Some(compile) = report.checks.first() {
+                tell(Progress::Compiled(compile.clone()));
+            }
             report.seed = options.seed;
             Ok(Checked::Done(*report))
         }
@@ -373,6 +425,10 @@ fn program_key(exercise: &Exercise, file: &Path) -> Option<programs::ProgramKey>
     ))
 }
 
+fn compiled_ok() -> CheckResult {
+    CheckResult::pass(CheckId::COMPILE, "the file compiles against the API")
+}
+
 impl Program {
     /// Runs every check phase once and judges the result.
     pub fn run(&self, options: &CheckOptions) -> Result<Checked, EngineError> {
@@ -393,10 +449,7 @@ impl Program {
         if runs.iter().any(|r| r.ending == Ending::Cancelled) {
             return Ok(Checked::Cancelled);
         }
-        let mut checks = vec![CheckResult::pass(
-            CheckId::COMPILE,
-            "the file compiles against the API",
-        )];
+        let mut checks = vec![compiled_ok()];
         checks.extend(self.exercise.judge(runs)?);
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
@@ -624,6 +677,12 @@ fn run_phase(
                 source,
             }
         })?;
+    if let Some(sink) = &options.progress {
+        sink.tell(Progress::PhaseEnded {
+            phase: phase.to_string(),
+            ending: finished.ending.clone(),
+        });
+    }
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     let run = PhaseRun {

@@ -136,17 +136,21 @@ mod tests {
     }
 
     /// A check of unchanged content runs the program compiled before (no
-    /// compile time); an edit compiles again.
+    /// compile time); an edit compiles again. Each check tells its progress
+    /// as it goes: the compile first, then each phase's end.
     #[test]
     fn a_check_of_the_same_content_reuses_its_program() {
-        use crate::engine::{CheckOptions, Checked, check};
+        use crate::engine::{CheckOptions, Checked, Progress, ProgressSink, check};
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("counter.rs");
         let counter = crate::exercise::find("counter").unwrap();
         std::fs::write(&file, counter.reference).unwrap();
         let cache = ProgramCache::new();
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&told);
         let options = CheckOptions {
             programs: Some(cache.clone()),
+            progress: Some(ProgressSink::new(move |p| sink.lock().unwrap().push(p))),
             ..CheckOptions::new()
         };
         let report = |options: &CheckOptions| match check(counter, &file, options).unwrap() {
@@ -157,6 +161,23 @@ mod tests {
         assert!(first.passed, "{}", first.to_text(false));
         assert!(first.timings.compile_ms > 0);
         assert_eq!(cache.len(), 1);
+        let steps = std::mem::take(&mut *told.lock().unwrap());
+        assert_eq!(steps.len(), 1 + counter.phases.len(), "{steps:?}");
+        assert!(
+            matches!(&steps[0], Progress::Compiled(c) if c.passed),
+            "{steps:?}"
+        );
+        let mut ended: Vec<&str> = steps[1..]
+            .iter()
+            .map(|p| match p {
+                Progress::PhaseEnded { phase, .. } => phase.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        ended.sort_unstable();
+        let mut phases = counter.phases.clone();
+        phases.sort_unstable();
+        assert_eq!(ended, phases);
 
         let again = report(&options);
         assert!(again.passed, "{}", again.to_text(false));
@@ -167,5 +188,16 @@ mod tests {
         let edited = report(&options);
         assert!(edited.timings.compile_ms > 0, "an edit compiles again");
         assert_eq!(cache.len(), 2);
+
+        // A file that does not compile: its compile result is told too.
+        std::fs::write(&file, "fn broken( {").unwrap();
+        told.lock().unwrap().clear();
+        let broken = report(&options);
+        assert!(!broken.passed);
+        let steps = told.lock().unwrap().clone();
+        assert!(
+            matches!(steps.as_slice(), [Progress::Compiled(c)] if !c.passed),
+            "{steps:?}"
+        );
     }
 }

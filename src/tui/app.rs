@@ -207,6 +207,15 @@ pub enum Preparing {
     Failed(String),
 }
 
+/// What the running check has told so far, shown before its verdict.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveCheck {
+    /// The `compile` check's result, once `rustc` finished.
+    pub compile: Option<crate::engine::report::CheckResult>,
+    /// The phases whose process has ended.
+    pub phases_ended: Vec<String>,
+}
+
 /// A check running on the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Running {
@@ -233,6 +242,13 @@ pub enum Msg {
     /// A check of this file (relative to the root) was handed to the
     /// worker while it held this content (hashed; `None`: unreadable).
     CheckStarted(PathBuf, Option<u64>),
+    /// A running check came further (its compile result, a phase's end).
+    CheckProgress {
+        /// Its generation.
+        generation: u64,
+        /// What happened.
+        progress: crate::engine::Progress,
+    },
     /// A check finished.
     CheckDone {
         /// Its generation.
@@ -326,6 +342,8 @@ pub struct App {
     pub reports: Vec<Option<Report>>,
     /// The check running now.
     pub running: Option<Running>,
+    /// What the running check has told so far.
+    pub live: LiveCheck,
     /// The last generation handed out.
     pub generation: u64,
     /// The app clock, as of the latest tick.
@@ -371,6 +389,7 @@ impl App {
             check_row: 0,
             reports: vec![None; n],
             running: None,
+            live: LiveCheck::default(),
             generation: 0,
             now: Duration::ZERO,
             quiz: QuizState::default(),

@@ -121,6 +121,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
+        Msg::CheckProgress {
+            generation,
+            progress,
+        } => {
+            // Only the running check's news; an older one's are stale.
+            if app.running.is_some_and(|r| r.generation == generation) {
+                match progress {
+                    crate::engine::Progress::Compiled(result) => app.live.compile = Some(result),
+                    crate::engine::Progress::PhaseEnded { phase, .. } => {
+                        app.live.phases_ended.push(phase);
+                    }
+                }
+            }
+            Vec::new()
+        }
         Msg::CheckDone {
             generation,
             outcome,
@@ -215,6 +230,7 @@ fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
         });
     }
     leave_history(app);
+    app.live = Default::default();
     app.generation += 1;
     app.running = Some(Running {
         generation: app.generation,

@@ -4,7 +4,7 @@
 use crate::course::scaling;
 use crate::engine::programs::ProgramCache;
 use crate::engine::supervisor::Cancel;
-use crate::engine::{self, CheckOptions, Checked, toolchain};
+use crate::engine::{self, CheckOptions, Checked, ProgressSink, toolchain};
 use crate::exercise;
 use crate::tui::app::{BenchmarkPlan, BenchmarkResult, CheckOutcome, Msg};
 use crossbeam_channel::{Sender, unbounded};
@@ -36,6 +36,8 @@ pub(super) struct Worker {
     /// The latest compiled programs: a re-run of unchanged content (`r`)
     /// runs them without compiling again.
     programs: ProgramCache,
+    /// The loop's channel, for the checks' progress.
+    tx: Sender<Msg>,
     thread: JoinHandle<()>,
 }
 
@@ -43,6 +45,7 @@ impl Worker {
     pub(super) fn spawn(tx: Sender<Msg>) -> Worker {
         let (jobs, jobs_rx) = unbounded::<Job>();
         let preparing = Cancel::new();
+        let progress_tx = tx.clone();
         let stop_preparing = preparing.clone();
         let thread = std::thread::Builder::new()
             .name("tui-checker".into())
@@ -76,14 +79,23 @@ impl Worker {
             cancels: HashMap::new(),
             preparing,
             programs: ProgramCache::new(),
+            tx: progress_tx,
             thread,
         }
     }
 
     /// Queues a check of `file` (named `rel` in the project).
     pub(super) fn start(&mut self, generation: u64, exercise: String, rel: PathBuf, file: PathBuf) {
+        let tx = self.tx.clone();
         let options = CheckOptions {
             programs: Some(self.programs.clone()),
+            // Each step reaches the loop the moment it happens.
+            progress: Some(ProgressSink::new(move |progress| {
+                let _ = tx.send(Msg::CheckProgress {
+                    generation,
+                    progress,
+                });
+            })),
             ..CheckOptions::new()
         };
         self.cancels.insert(generation, options.cancel.clone());
