@@ -12,6 +12,7 @@
 
 pub mod cpu;
 pub mod load;
+pub mod messages;
 pub mod perturb;
 pub mod phase;
 pub mod report;

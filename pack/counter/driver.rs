@@ -11,6 +11,7 @@
 
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -90,10 +91,10 @@ fn single(start: Start, seed: u64) {
         }
     }
     let called = tick();
-    let last = {
+    let last = messages::around_shutdown("0", || {
         let _g = guard(0, "shutdown()");
         call(|| counter.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         0,
@@ -106,6 +107,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -155,7 +157,7 @@ fn idle(start: Start) {
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     let _g = guard(0, "shutdown()");
-    if call(|| counter.shutdown()).is_some() {
+    if messages::around_shutdown("0", || call(|| counter.shutdown())).is_some() {
         drop(_g);
         threads::report_leftover("idle", &baseline);
     }
@@ -177,6 +179,7 @@ fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
 
 fn under_load(start: Start, seed: u64) {
     let clients = clients();
+    messages::main_thread(clients);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(counter) = phase::start_watched(start) else {
@@ -253,10 +256,10 @@ fn under_load(start: Start, seed: u64) {
             }
         }
         let called = tick();
-        let last = {
+        let last = messages::around_shutdown(&trial.to_string(), || {
             let _g = guard(0, "shutdown()");
             call(|| counter.shutdown())
-        };
+        });
         let returned = tick();
         records.push(op_record(
             trial,
@@ -277,7 +280,9 @@ fn under_load(start: Start, seed: u64) {
             "final",
             &[&trial.to_string(), kind, &expected, &last.to_string()],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }

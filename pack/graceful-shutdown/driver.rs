@@ -20,6 +20,7 @@
 
 use threadlings_harness::cpu::{self, FairClock};
 use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -263,10 +264,10 @@ fn shutdown_recorded(
     records: &mut Vec<String>,
 ) -> Option<(u64, Summary)> {
     let called = tick();
-    let out = {
+    let out = messages::around_shutdown(&trial.to_string(), || {
         let _g = guard(0, "shutdown()");
         call(move || orders.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         trial,
@@ -364,6 +365,7 @@ fn single(start: Start, seed: u64) {
     if calls == 20 {
         // Still holding the handle: shutdown() must have joined the worker.
         threads::report_leftover("single, a handle still held", &baseline);
+        messages::report(0);
     }
     drop(handle);
 }
@@ -410,6 +412,7 @@ struct Trial {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(orders) = phase::start_watched(start) else {
@@ -472,10 +475,14 @@ fn under_load(start: Start, seed: u64) {
                 std::thread::Builder::new()
                     .name("client racer".into())
                     .spawn_scoped(scope, move || {
+                        let lane = CLIENTS + 1;
+                        // The harness's thread, released with shutdown():
+                        // its send is never parked, and its receives are
+                        // not the solution's.
+                        messages::main_thread(lane);
                         let mut records = Vec::new();
                         if gate.recv().is_ok() {
                             let input = Input::Status(id);
-                            let lane = CLIENTS + 1;
                             one_call(&*handle, input, trial, lane, lane + 1, false, &mut records);
                         }
                         records
@@ -507,6 +514,8 @@ fn under_load(start: Start, seed: u64) {
                 if racing.is_some() {
                     let _ = go.send(());
                 }
+                // Clients' next sends wait behind whatever shutdown() sends.
+                messages::park_clients();
                 shutdown_recorded(orders, trial, CLIENTS, &mut records)
             } else {
                 drop(orders);
@@ -543,7 +552,9 @@ fn under_load(start: Start, seed: u64) {
         if !complete || load::panicked() {
             return;
         }
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }
@@ -562,6 +573,7 @@ fn drive(
     shared: &Trial,
 ) -> (Vec<String>, bool) {
     let _stalls = threadlings_harness::perturb::Perturbation::start(rng.u64(..));
+    messages::client_thread(client, rng.u64(..));
     let mut records = Vec::new();
     let mut made = 0;
     let mut after = 0;

@@ -24,6 +24,7 @@
 
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -191,10 +192,10 @@ fn shutdown_recorded(
     records: &mut Vec<String>,
 ) -> Option<BTreeMap<Account, u64>> {
     let called = tick();
-    let last = {
+    let last = messages::around_shutdown(&trial.to_string(), || {
         let _g = guard(0, "shutdown()");
         call(|| ledger.shutdown())
-    };
+    });
     let returned = tick();
     records.push(op_record(
         trial,
@@ -262,6 +263,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -293,7 +295,7 @@ fn idle(start: Start) {
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     let _g = guard(0, "shutdown()");
-    if call(|| ledger.shutdown()).is_some() {
+    if messages::around_shutdown("0", || call(|| ledger.shutdown())).is_some() {
         drop(_g);
         threads::report_leftover("idle", &baseline);
     }
@@ -373,6 +375,7 @@ impl Kind {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(ledger) = phase::start_watched(start) else {
@@ -443,7 +446,9 @@ fn under_load(start: Start, seed: u64) {
                 &encode_map(&last),
             ],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }
