@@ -6,8 +6,10 @@
 //!    check after it against warm ones.
 //! 2. Pairs after an edit (a comment appended): `threadlings check` of each
 //!    reference solution against `rustlings run move_semantics1` (rustlings
-//!    6.5, installed once under `target/bench-tools/`; skipped with a
-//!    message when it cannot be) and against an incremental `cargo build`
+//!    6.5, installed once under `target/bench-tools/`, its exercises set up
+//!    by `rustlings init` in a temporary directory: inside this repository
+//!    it would add itself to the workspace; skipped with a message when it
+//!    cannot be) and against an incremental `cargo build`
 //!    + run of a one-file crossbeam program (the floor of compile-and-run).
 //!    Medians of the pairs, ratios, and CPU time per check.
 //! 3. A compile error's verdict against a bare `rustc` of the same file.
@@ -31,15 +33,21 @@ struct Cost {
     cpu: Duration,
 }
 
-fn children_cpu() -> Duration {
+/// CPU time (user + system) used by `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
+fn rusage(who: libc::c_int) -> Duration {
     // SAFETY: getrusage fills the struct it is given.
     let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        libc::getrusage(who, &mut usage);
         usage
     };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// CPU time of the children waited for so far.
+fn children_cpu() -> Duration {
+    rusage(libc::RUSAGE_CHILDREN)
 }
 
 /// Runs `cmd` to its end (its output discarded); `ok` tells whether it
@@ -175,10 +183,13 @@ fn main() {
     };
     let counter = copy("counter");
     let mut first = Series::new("first check after prepare (counter)");
-    first.costs.push(timed(&mut check_cmd("counter", &counter), true));
+    first
+        .costs
+        .push(timed(&mut check_cmd("counter", &counter), true));
 
     // 2. Pairs after an edit.
-    let rustlings = rustlings_setup(&tools);
+    let rustlings_dir = tempfile::tempdir().unwrap();
+    let rustlings = rustlings_setup(&tools, rustlings_dir.path());
     let floor = crossbeam_floor(&tools);
     let ids = ["counter", "ledger", "graceful-shutdown"];
     let files: Vec<PathBuf> = ids.iter().map(|id| copy(id)).collect();
@@ -220,11 +231,7 @@ fn main() {
     }
     for series in &checks {
         if !rl.costs.is_empty() {
-            println!(
-                "  {:<44} {:.2}x rustlings",
-                series.name,
-                ratio(series, &rl)
-            );
+            println!("  {:<44} {:.2}x rustlings", series.name, ratio(series, &rl));
         }
         if !cargo.costs.is_empty() {
             println!(
@@ -248,12 +255,16 @@ fn main() {
     rerun(&counter, pairs);
 }
 
-/// rustlings 6.5 in `tools/rustlings`, initialised in `tools/work`, with
-/// `move_semantics1` solved: its directory and the exercise file.
-fn rustlings_setup(tools: &Path) -> Option<(PathBuf, PathBuf)> {
+/// rustlings 6.5 in `tools/rustlings`, initialised in `work` (outside any
+/// cargo workspace), with `move_semantics1` solved: its directory and the
+/// exercise file.
+fn rustlings_setup(tools: &Path, work: &Path) -> Option<(PathBuf, PathBuf)> {
     let bin = tools.join("rustlings/bin/rustlings");
     if !bin.is_file() {
-        println!("installing rustlings 6.5.0 into {} (once)...", tools.display());
+        println!(
+            "installing rustlings 6.5.0 into {} (once)...",
+            tools.display()
+        );
         let ok = Command::new("cargo")
             .args(["install", "rustlings", "--version", "6.5.0", "--locked"])
             .arg("--root")
@@ -265,13 +276,11 @@ fn rustlings_setup(tools: &Path) -> Option<(PathBuf, PathBuf)> {
             return None;
         }
     }
-    let work = tools.join("work");
     let dir = work.join("rustlings");
     if !dir.is_dir() {
-        std::fs::create_dir_all(&work).unwrap();
         let ok = Command::new(&bin)
             .arg("init")
-            .current_dir(&work)
+            .current_dir(work)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .status()
@@ -284,7 +293,11 @@ fn rustlings_setup(tools: &Path) -> Option<(PathBuf, PathBuf)> {
     let file = dir.join("exercises/06_move_semantics/move_semantics1.rs");
     let text = std::fs::read_to_string(&file).ok()?;
     // The exercise's fix: the vector must be mutable to be pushed to.
-    std::fs::write(&file, text.replace("    let vec = vec;", "    let mut vec = vec;")).ok()?;
+    std::fs::write(
+        &file,
+        text.replace("    let vec = vec;", "    let mut vec = vec;"),
+    )
+    .ok()?;
     Some((dir, file))
 }
 
@@ -404,13 +417,7 @@ fn rerun(file: &Path, pairs: usize) {
     );
 }
 
+/// CPU time of this process and the children waited for so far.
 fn self_cpu() -> Duration {
-    // SAFETY: getrusage fills the struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime) + children_cpu()
+    rusage(libc::RUSAGE_SELF) + children_cpu()
 }

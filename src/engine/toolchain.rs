@@ -123,6 +123,18 @@ pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
+/// Limits of a build of the cache: supervised like every child, with a
+/// deadline no healthy build reaches.
+fn build_limits(output_cap: usize) -> Limits {
+    Limits {
+        wall: BUILD_LIMIT,
+        working_wall: BUILD_LIMIT,
+        output_cap,
+        report_cap: 0,
+        threads: None,
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
     move |source| ToolchainError::Cache {
         path: path.to_path_buf(),
@@ -223,13 +235,7 @@ fn build_harness(src: &Path, target: &Path, cancel: &Cancel) -> Result<Prebuilt,
         }
         // Supervised: its own process group, killed (with the rustc
         // processes it started) when cancelled or out of time.
-        let limits = Limits {
-            wall: BUILD_LIMIT,
-            working_wall: BUILD_LIMIT,
-            output_cap: 16 << 20,
-            report_cap: 0,
-            threads: None,
-        };
+        let limits = build_limits(16 << 20);
         let out =
             supervisor::run(cmd, limits, None, cancel).map_err(|source| ToolchainError::Spawn {
                 program: "cargo".into(),
@@ -366,13 +372,7 @@ pub fn pack_library_or_build(
     .arg(&partial)
     .arg(&lib_path)
     .current_dir(&dir);
-    let limits = Limits {
-        wall: BUILD_LIMIT,
-        working_wall: BUILD_LIMIT,
-        output_cap: 1 << 20,
-        report_cap: 0,
-        threads: None,
-    };
+    let limits = build_limits(1 << 20);
     let out =
         supervisor::run(cmd, limits, None, cancel).map_err(|source| ToolchainError::Spawn {
             program: "rustc".into(),
