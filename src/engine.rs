@@ -86,7 +86,7 @@ pub struct CheckOptions {
 pub enum Progress {
     /// `rustc` finished (or its program was reused): the `compile` check's
     /// result. A failed compile is also the whole verdict.
-    Compiled(CheckResult),
+    Compiled(Box<CheckResult>),
     /// One phase's process ended; the checks are judged once every phase
     /// has, since a judge reads them together.
     PhaseEnded {
@@ -215,12 +215,12 @@ pub fn check(
     };
     match built {
         Built::Program(program) => {
-            tell(Progress::Compiled(compiled_ok()));
+            tell(Progress::Compiled(Box::new(compiled_ok())));
             program.run(options)
         }
         Built::Failed(mut report) => {
             if let Some(compile) = report.checks.first() {
-                tell(Progress::Compiled(compile.clone()));
+                tell(Progress::Compiled(Box::new(compile.clone())));
             }
             report.seed = options.seed;
             Ok(Checked::Done(*report))

@@ -197,7 +197,7 @@ fn snapshot_exercise_compiled_and_running() {
     let generation = app.running.expect("a check runs").generation;
     let compiled = CheckResult::pass(CheckId::COMPILE, "the file compiles against the API");
     for progress in [
-        crate::engine::Progress::Compiled(compiled),
+        crate::engine::Progress::Compiled(Box::new(compiled)),
         crate::engine::Progress::PhaseEnded {
             phase: "single".into(),
             ending: crate::engine::supervisor::Ending::Exited(0),
@@ -216,7 +216,10 @@ fn snapshot_exercise_compiled_and_running() {
         &mut app,
         Msg::CheckProgress {
             generation: generation + 7,
-            progress: crate::engine::Progress::Compiled(CheckResult::fail(CheckId::COMPILE, "x")),
+            progress: crate::engine::Progress::Compiled(Box::new(CheckResult::fail(
+                CheckId::COMPILE,
+                "x",
+            ))),
         },
     );
     update(&mut app, Msg::Tick(Duration::from_millis(1234)));

@@ -128,7 +128,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             // Only the running check's news; an older one's are stale.
             if app.running.is_some_and(|r| r.generation == generation) {
                 match progress {
-                    crate::engine::Progress::Compiled(result) => app.live.compile = Some(result),
+                    crate::engine::Progress::Compiled(result) => app.live.compile = Some(*result),
                     crate::engine::Progress::PhaseEnded { phase, .. } => {
                         app.live.phases_ended.push(phase);
                     }
