@@ -11,6 +11,7 @@
 //!    it would add itself to the workspace; skipped with a message when it
 //!    cannot be) and against an incremental `cargo build`
 //!    + run of a one-file crossbeam program (the floor of compile-and-run).
+//!
 //!    Medians of the pairs, ratios, and CPU time per check.
 //! 3. A compile error's verdict against a bare `rustc` of the same file.
 //! 4. A re-run of unchanged content (the tutor's `r`) against a check.
