@@ -1,15 +1,79 @@
-//! Time to verdict for the reference counter solution, split into compile
-//! and run, with a warm harness cache; the learner-file compile compared
-//! with a bare `rustc` of the same file (a ratio measured in the same run);
-//! and, once, the first-run cost of building the harness into a fresh cache.
+//! Time to verdict, measured the way a learner meets it, with the machine's
+//! load average beside every figure (a busy machine stretches all of them;
+//! the ratios, measured in the same run, are what to compare).
 //!
-//! `cargo bench --bench verdict` (add `-- --runs N` for more runs).
+//! 1. Cold start: `threadlings prepare` into a fresh cache, then the first
+//!    check after it against warm ones.
+//! 2. Pairs after an edit (a comment appended): `threadlings check` of each
+//!    reference solution against `rustlings run move_semantics1` (rustlings
+//!    6.5, installed once under `target/bench-tools/`, its exercises set up
+//!    by `rustlings init` in a temporary directory: inside this repository
+//!    it would add itself to the workspace; skipped with a message when it
+//!    cannot be) and against an incremental `cargo build`
+//!    + run of a one-file crossbeam program (the floor of compile-and-run).
+//!
+//!    Medians of the pairs, ratios, and CPU time per check.
+//! 3. A compile error's verdict against a bare `rustc` of the same file.
+//! 4. A re-run of unchanged content (the tutor's `r`) against a check.
+//!
+//! `cargo bench --bench verdict` (add `-- --pairs N`; default 7).
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use threadlings::engine::{self, Built, CheckOptions, Checked, toolchain};
+use threadlings::engine::programs::ProgramCache;
+use threadlings::engine::{self, CheckOptions, Checked, toolchain};
 use threadlings::exercise;
+
+const BIN: &str = env!("CARGO_BIN_EXE_threadlings");
+
+/// Wall and CPU time (user + system, of the children) of one command.
+#[derive(Debug, Clone, Copy)]
+struct Cost {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// CPU time (user + system) used by `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
+fn rusage(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage fills the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(who, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// CPU time of the children waited for so far.
+fn children_cpu() -> Duration {
+    rusage(libc::RUSAGE_CHILDREN)
+}
+
+/// Runs `cmd` to its end (its output discarded); `ok` tells whether it
+/// exited as expected.
+fn timed(cmd: &mut Command, expect_success: bool) -> Cost {
+    let cpu = children_cpu();
+    let t = Instant::now();
+    let status = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the command starts");
+    let cost = Cost {
+        wall: t.elapsed(),
+        cpu: children_cpu().saturating_sub(cpu),
+    };
+    assert_eq!(
+        status.status.success(),
+        expect_success,
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    cost
+}
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -20,46 +84,286 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
+fn load() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    format!("load {}", text.split_whitespace().next().unwrap_or("?"))
+}
+
+fn append_comment(file: &Path, n: usize) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
+    writeln!(f, "// edit {n}").unwrap();
+}
+
+/// A series of costs, summarised.
+struct Series {
+    name: String,
+    costs: Vec<Cost>,
+}
+
+impl Series {
+    fn new(name: impl Into<String>) -> Series {
+        Series {
+            name: name.into(),
+            costs: Vec::new(),
+        }
+    }
+    fn wall(&self) -> Duration {
+        median(self.costs.iter().map(|c| c.wall).collect())
+    }
+    fn cpu(&self) -> Duration {
+        median(self.costs.iter().map(|c| c.cpu).collect())
+    }
+    fn print(&self) {
+        println!(
+            "  {:<44} {:>8} wall  {:>8} CPU  (median of {}, {})",
+            self.name,
+            ms(self.wall()),
+            ms(self.cpu()),
+            self.costs.len(),
+            load()
+        );
+    }
+}
+
+fn ratio(a: &Series, b: &Series) -> f64 {
+    a.wall().as_secs_f64() / b.wall().as_secs_f64()
+}
+
 fn main() {
-    let runs: usize = std::env::args()
-        .skip_while(|a| a != "--runs")
+    let pairs: usize = std::env::args()
+        .skip_while(|a| a != "--pairs")
         .nth(1)
         .and_then(|n| n.parse().ok())
-        .unwrap_or(5);
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("pack/counter/solution.rs");
-    let counter = exercise::find("counter").unwrap();
+        .unwrap_or(7);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tools = root.join("target/bench-tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
 
-    // First run: a fresh cache, so the harness is built from scratch.
-    let fresh = tempfile::tempdir().unwrap();
+    // 1. Cold start: prepare into a fresh cache, then the first check.
+    let cache = scratch.path().join("cache");
     // SAFETY-free: the benchmark is single-threaded at this point.
-    unsafe { std::env::set_var("THREADLINGS_CACHE", fresh.path()) };
-    let t = Instant::now();
-    toolchain::prebuilt().expect("harness builds");
-    let first_build = t.elapsed();
+    unsafe { std::env::set_var("THREADLINGS_CACHE", &cache) };
+    let check_cmd = |id: &str, file: &Path| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["check", id, "--file"])
+            .arg(file)
+            .env("THREADLINGS_CACHE", &cache);
+        cmd
+    };
+    let prepare = timed(
+        Command::new(BIN)
+            .arg("prepare")
+            .env("THREADLINGS_CACHE", &cache),
+        true,
+    );
+    println!(
+        "cold start: threadlings prepare into a fresh cache  {} wall, {} CPU ({})",
+        ms(prepare.wall),
+        ms(prepare.cpu),
+        load()
+    );
+    let warm_prepare = timed(
+        Command::new(BIN)
+            .arg("prepare")
+            .env("THREADLINGS_CACHE", &cache),
+        true,
+    );
+    println!(
+        "            threadlings prepare again (warm)      {} wall ({})",
+        ms(warm_prepare.wall),
+        load()
+    );
+    let work = scratch.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let copy = |id: &str| {
+        let file = work.join(format!("{}.rs", id.replace('-', "_")));
+        std::fs::copy(root.join("pack").join(id).join("solution.rs"), &file).unwrap();
+        file
+    };
+    let counter = copy("counter");
+    let mut first = Series::new("first check after prepare (counter)");
+    first
+        .costs
+        .push(timed(&mut check_cmd("counter", &counter), true));
 
+    // 2. Pairs after an edit.
+    let rustlings_dir = tempfile::tempdir().unwrap();
+    let rustlings = rustlings_setup(&tools, rustlings_dir.path());
+    let floor = crossbeam_floor(&tools);
+    let ids = ["counter", "ledger", "graceful-shutdown"];
+    let files: Vec<PathBuf> = ids.iter().map(|id| copy(id)).collect();
+    let mut checks: Vec<Series> = ids
+        .iter()
+        .map(|id| Series::new(format!("threadlings check {id} (after an edit)")))
+        .collect();
+    let mut rl = Series::new("rustlings run move_semantics1 (after an edit)");
+    let mut cargo = Series::new("cargo build + run, one-file crossbeam program");
+    for n in 0..pairs {
+        for ((id, file), series) in ids.iter().zip(&files).zip(&mut checks) {
+            append_comment(file, n);
+            series.costs.push(timed(&mut check_cmd(id, file), true));
+        }
+        if let Some((dir, file)) = &rustlings {
+            append_comment(file, n);
+            let mut cmd = Command::new(tools.join("rustlings/bin/rustlings"));
+            cmd.args(["run", "move_semantics1"]).current_dir(dir);
+            rl.costs.push(timed(&mut cmd, true));
+        }
+        if let Some(dir) = &floor {
+            append_comment(&dir.join("src/main.rs"), n);
+            let mut cmd = Command::new("cargo");
+            cmd.args(["run", "--quiet", "--offline"]).current_dir(dir);
+            cargo.costs.push(timed(&mut cmd, true));
+        }
+    }
+    println!("\nafter an edit ({pairs} pairs, interleaved):");
+    for series in &checks {
+        series.print();
+    }
+    if rl.costs.is_empty() {
+        println!("  rustlings: skipped (see the message above)");
+    } else {
+        rl.print();
+    }
+    if !cargo.costs.is_empty() {
+        cargo.print();
+    }
+    for series in &checks {
+        if !rl.costs.is_empty() {
+            println!("  {:<44} {:.2}x rustlings", series.name, ratio(series, &rl));
+        }
+        if !cargo.costs.is_empty() {
+            println!(
+                "  {:<44} {:.2}x cargo build + run",
+                series.name,
+                ratio(series, &cargo)
+            );
+        }
+    }
+    let warm = &checks[0];
+    first.print();
+    println!(
+        "  first check after prepare / warm check (counter)  {:.2}x",
+        ratio(&first, warm)
+    );
+
+    // 3. A compile error's verdict against a bare rustc of the same file.
+    compile_error(&check_cmd, &work, pairs);
+
+    // 4. Re-running unchanged content, in-process as the tutor does.
+    rerun(&counter, pairs);
+}
+
+/// rustlings 6.5 in `tools/rustlings`, initialised in `work` (outside any
+/// cargo workspace), with `move_semantics1` solved: its directory and the
+/// exercise file.
+fn rustlings_setup(tools: &Path, work: &Path) -> Option<(PathBuf, PathBuf)> {
+    let bin = tools.join("rustlings/bin/rustlings");
+    if !bin.is_file() {
+        println!(
+            "installing rustlings 6.5.0 into {} (once)...",
+            tools.display()
+        );
+        let ok = Command::new("cargo")
+            .args(["install", "rustlings", "--version", "6.5.0", "--locked"])
+            .arg("--root")
+            .arg(tools.join("rustlings"))
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok || !bin.is_file() {
+            println!("rustlings could not be installed: its comparison is skipped");
+            return None;
+        }
+    }
+    let dir = work.join("rustlings");
+    if !dir.is_dir() {
+        let ok = Command::new(&bin)
+            .arg("init")
+            .current_dir(work)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            println!("`rustlings init` failed: its comparison is skipped");
+            return None;
+        }
+    }
+    let file = dir.join("exercises/06_move_semantics/move_semantics1.rs");
+    let text = std::fs::read_to_string(&file).ok()?;
+    // The exercise's fix: the vector must be mutable to be pushed to.
+    std::fs::write(
+        &file,
+        text.replace("    let vec = vec;", "    let mut vec = vec;"),
+    )
+    .ok()?;
+    Some((dir, file))
+}
+
+/// A one-file cargo program using crossbeam-channel, built once.
+fn crossbeam_floor(tools: &Path) -> Option<PathBuf> {
+    let dir = tools.join("crossbeam-floor");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"floor\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\ncrossbeam-channel = \"0.5\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    // Only the first time: later runs keep appending to it.
+    if !dir.join("src/main.rs").is_file() {
+        std::fs::write(
+            dir.join("src/main.rs"),
+            "fn main() {\n    let (tx, rx) = crossbeam_channel::unbounded();\n    \
+             let owner = std::thread::spawn(move || rx.iter().sum::<u64>());\n    \
+             for i in 0..1000 {\n        tx.send(i).unwrap();\n    }\n    drop(tx);\n    \
+             println!(\"{}\", owner.join().unwrap());\n}\n",
+        )
+        .unwrap();
+    }
+    let ok = Command::new("cargo")
+        .args(["build", "--quiet", "--offline"])
+        .current_dir(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(dir)
+    } else {
+        println!("the crossbeam program does not build offline: its comparison is skipped");
+        None
+    }
+}
+
+fn compile_error(check_cmd: &dyn Fn(&str, &Path) -> Command, work: &Path, pairs: usize) {
+    let broken = work.join("broken_counter.rs");
     let prebuilt = toolchain::prebuilt().unwrap();
-    let (mut compiles, mut executions, mut totals, mut bare) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..runs {
+    let mut verdict = Series::new("threadlings check, a type error");
+    let mut bare = Series::new("bare rustc of the same file (lib)");
+    let out = tempfile::tempdir().unwrap();
+    for n in 0..pairs {
+        let text = exercise::find("counter").unwrap().reference.replace(
+            "pub fn get(&self) -> i64 {",
+            "pub fn get(&self) -> i64 {\n        let _oops: u8 = \"not a number\";",
+        );
+        std::fs::write(&broken, format!("{text}\n// edit {n}\n")).unwrap();
+        // Exit 1: the compile check failed.
+        let mut cmd = check_cmd("counter", &broken);
+        let cpu = children_cpu();
         let t = Instant::now();
-        let Built::Program(program) = engine::build(counter, &file, &Default::default()).unwrap()
-        else {
-            panic!("the reference solution compiles");
-        };
-        let compiled = t.elapsed();
-        let t2 = Instant::now();
-        let Checked::Done(report) = program.run(&CheckOptions::new()).unwrap() else {
-            unreachable!()
-        };
-        let ran = t2.elapsed();
-        assert!(report.passed, "{}", report.to_text(false));
-        compiles.push(compiled);
-        executions.push(ran);
-        totals.push(t.elapsed());
-
-        // The same file alone, as a library, with nothing else to link.
-        let out = tempfile::tempdir().unwrap();
-        let t = Instant::now();
-        let status = Command::new(toolchain::rustc())
+        let status = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "a compile failure exits 1");
+        verdict.costs.push(Cost {
+            wall: t.elapsed(),
+            cpu: children_cpu().saturating_sub(cpu),
+        });
+        let mut rustc = Command::new(toolchain::rustc());
+        rustc
             .args(["--edition=2021", "--crate-type", "lib", "-C", "opt-level=0"])
             .arg("--extern")
             .arg(format!(
@@ -70,29 +374,51 @@ fn main() {
             .arg(format!("dependency={}", prebuilt.deps.display()))
             .arg("--out-dir")
             .arg(out.path())
-            .arg(&file)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        bare.push(t.elapsed());
+            .arg(&broken);
+        bare.costs.push(timed(&mut rustc, false));
     }
-    let (c, r, total, b) = (
-        median(compiles),
-        median(executions),
-        median(totals),
-        median(bare),
-    );
-    println!("verdict (reference counter, warm cache, median of {runs} runs)");
-    println!("  compile learner file + glue + link  {}", ms(c));
-    println!("  run the three check phases          {}", ms(r));
-    println!("  total to verdict                     {}", ms(total));
-    println!("  bare rustc of the file (lib)         {}", ms(b));
+    println!("\na compile error ({pairs} pairs):");
+    verdict.print();
+    bare.print();
     println!(
-        "  compile / bare rustc ratio           {:.2}",
-        c.as_secs_f64() / b.as_secs_f64()
+        "  compile-error verdict / bare rustc           {:.2}x",
+        ratio(&verdict, &bare)
     );
+}
+
+fn rerun(file: &Path, pairs: usize) {
+    let counter = exercise::find("counter").unwrap();
+    let options = CheckOptions {
+        programs: Some(ProgramCache::new()),
+        ..CheckOptions::new()
+    };
+    let mut check = Series::new("check after an edit (in-process)");
+    let mut again = Series::new("re-run, content unchanged (r)");
+    for n in 0..pairs {
+        append_comment(file, 1000 + n);
+        for series in [&mut check, &mut again] {
+            let cpu = self_cpu();
+            let t = Instant::now();
+            let Checked::Done(report) = engine::check(counter, file, &options).unwrap() else {
+                unreachable!("not cancelled")
+            };
+            assert!(report.passed, "{}", report.to_text(false));
+            series.costs.push(Cost {
+                wall: t.elapsed(),
+                cpu: self_cpu().saturating_sub(cpu),
+            });
+        }
+    }
+    println!("\nre-running without recompiling ({pairs} pairs; CPU: children + this process):");
+    check.print();
+    again.print();
     println!(
-        "first run: building the harness into a fresh cache  {}",
-        ms(first_build)
+        "  re-run / check                               {:.2}x",
+        ratio(&again, &check)
     );
+}
+
+/// CPU time of this process and the children waited for so far.
+fn self_cpu() -> Duration {
+    rusage(libc::RUSAGE_SELF) + children_cpu()
 }

@@ -41,6 +41,10 @@ enum Verb {
     Check(CheckArgs),
     /// Grade a directory of submissions, each isolated in a sandbox.
     Grade(Box<grade::GradeArgs>),
+    /// Build the check harness and the exercise drivers into the cache
+    /// now, so the first check does not wait for them (run once in a
+    /// container image or after a fresh clone; instant when done already).
+    Prepare,
     /// List the exercises.
     List,
     /// Print a shell completion script (e.g. `threadlings completions bash
@@ -105,6 +109,7 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
+        Some(Verb::Prepare) => prepare(),
         Some(Verb::List) => list(),
         Some(Verb::Completions { shell }) => {
             completions(shell);
@@ -200,6 +205,32 @@ fn completions(shell: clap_complete::Shell) {
     out(&String::from_utf8_lossy(&script));
 }
 
+/// Exit status 0 when everything is ready; a build that fails is the
+/// tool's failure (2), with the compiler's messages.
+fn prepare() -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let tell = std::io::stderr().is_terminal();
+    let prepared = engine::toolchain::prepare(exercise::all(), &Default::default(), |what| {
+        if tell {
+            eprintln!("preparing {what}...");
+        }
+    })
+    .context("could not prepare the checker")?;
+    for step in &prepared {
+        let secs = step.took.as_secs_f64();
+        out(&if step.built {
+            format!("built {} in {secs:.1} s\n", step.what)
+        } else {
+            format!("{}: already built ({secs:.2} s)\n", step.what)
+        });
+    }
+    out(&format!(
+        "ready in {:.1} s: checks start without building\n",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn list() -> anyhow::Result<ExitCode> {
     for ex in exercise::all() {
         out(&format!("{:<20} {}\n", ex.id, ex.file));
@@ -252,6 +283,19 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             "checking {} (compiling, then running on real threads)...",
             file.display()
         );
+        // Each step as it happens; the verdict follows on stdout.
+        let phases = exercise.phases.len();
+        let ended = std::sync::atomic::AtomicUsize::new(0);
+        options.progress = Some(engine::ProgressSink::new(move |progress| match progress {
+            engine::Progress::Compiled(c) if c.passed => {
+                eprintln!("compiled; running {phases} phases on real threads...");
+            }
+            engine::Progress::Compiled(_) => eprintln!("does not compile"),
+            engine::Progress::PhaseEnded { phase, .. } => {
+                let n = ended.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                eprintln!("  phase {phase} ran ({n} of {phases}); judging after the last");
+            }
+        }));
     }
     let checked = engine::check(exercise, &file, &options)
         .with_context(|| format!("could not check {}", file.display()))?;

@@ -10,6 +10,7 @@ mod bounds;
 pub mod diagnostics;
 pub mod exercise;
 pub mod forbid;
+pub mod programs;
 /// The contract crate: what a judge sees and returns, and the shared
 /// judgements.
 pub use threadlings_judge as judge;
@@ -73,6 +74,49 @@ pub struct CheckOptions {
     /// Compile and run inside the sandbox (grading); `None` (the default,
     /// `threadlings check`) runs them as plain supervised children.
     pub isolation: Option<Isolation>,
+    /// Programs compiled earlier, reused when neither the file's content
+    /// nor the tool changed (the tutor's re-runs); never with isolation.
+    pub programs: Option<programs::ProgramCache>,
+    /// Told how far the check has come while it runs.
+    pub progress: Option<ProgressSink>,
+}
+
+/// How far a running check has come, as data: the tutor and the CLI show
+/// each step the moment it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// `rustc` finished (or its program was reused): the `compile` check's
+    /// result. A failed compile is also the whole verdict.
+    Compiled(Box<CheckResult>),
+    /// One phase's process ended; the checks are judged once every phase
+    /// has, since a judge reads them together.
+    PhaseEnded {
+        /// The phase's name.
+        phase: String,
+        /// How it ended.
+        ending: Ending,
+    },
+}
+
+/// Receives a check's [`Progress`] (from the threads that run it).
+#[derive(Clone)]
+pub struct ProgressSink(std::sync::Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl ProgressSink {
+    /// A sink calling `tell` with each step.
+    pub fn new(tell: impl Fn(Progress) + Send + Sync + 'static) -> ProgressSink {
+        ProgressSink(std::sync::Arc::new(tell))
+    }
+
+    fn tell(&self, progress: Progress) {
+        (self.0)(progress);
+    }
+}
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressSink")
+    }
 }
 
 impl CheckOptions {
@@ -82,6 +126,8 @@ impl CheckOptions {
             seed: random_seed(),
             cancel: Cancel::new(),
             isolation: None,
+            programs: None,
+            progress: None,
         }
     }
 }
@@ -155,11 +201,28 @@ pub fn check(
 ) -> Result<Checked, EngineError> {
     let built = match &options.isolation {
         Some(isolation) => build_isolated(exercise, file, isolation, &options.cancel)?,
-        None => build(exercise, file, &options.cancel)?,
+        None => build_with(
+            exercise,
+            file,
+            None,
+            &options.cancel,
+            options.programs.as_ref(),
+        )?,
+    };
+    let tell = |progress| {
+        if let Some(sink) = &options.progress {
+            sink.tell(progress);
+        }
     };
     match built {
-        Built::Program(program) => program.run(options),
+        Built::Program(program) => {
+            tell(Progress::Compiled(Box::new(compiled_ok())));
+            program.run(options)
+        }
         Built::Failed(mut report) => {
+            if let Some(compile) = report.checks.first() {
+                tell(Progress::Compiled(Box::new(compile.clone())));
+            }
             report.seed = options.seed;
             Ok(Checked::Done(*report))
         }
@@ -176,8 +239,9 @@ pub struct Program {
     timings: Timings,
     isolation: Option<Box<Isolation>>,
     protections: Option<Protections>,
-    // Holds the binary; removed when the program is dropped.
-    _work: tempfile::TempDir,
+    // Holds the binary; removed when the program is dropped (and no
+    // program cache keeps it).
+    _work: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// What building a learner's file came to.
@@ -197,7 +261,7 @@ pub fn build(
     file: &Path,
     cancel: &Cancel,
 ) -> Result<Built, EngineError> {
-    build_with(exercise, file, None, cancel)
+    build_with(exercise, file, None, cancel, None)
 }
 
 /// Compiles `file` as a solution of `exercise` in isolation: a copy of the
@@ -209,7 +273,7 @@ pub fn build_isolated(
     isolation: &Isolation,
     cancel: &Cancel,
 ) -> Result<Built, EngineError> {
-    build_with(exercise, file, Some(isolation), cancel)
+    build_with(exercise, file, Some(isolation), cancel, None)
 }
 
 fn build_with(
@@ -217,6 +281,7 @@ fn build_with(
     file: &Path,
     isolation: Option<&Isolation>,
     cancel: &Cancel,
+    programs: Option<&programs::ProgramCache>,
 ) -> Result<Built, EngineError> {
     let file = std::fs::canonicalize(file).map_err(|source| EngineError::MissingFile {
         path: file.to_path_buf(),
@@ -228,9 +293,36 @@ fn build_with(
     })?;
     let mut timings = Timings::default();
     let started = Instant::now();
-    let prebuilt = toolchain::prebuilt()?;
-    let pack = toolchain::pack_library(&prebuilt, exercise.drivers)?;
+    // A check asked for while the cache is being built (the tutor's
+    // background build, `threadlings prepare`) waits for that build.
+    let libraries = toolchain::prebuilt_or_build(cancel).and_then(|(prebuilt, _)| {
+        toolchain::pack_library_or_build(&prebuilt, exercise.drivers, cancel)
+            .map(|(pack, _)| (prebuilt, pack))
+    });
+    let (prebuilt, pack) = match libraries {
+        Ok(found) => found,
+        Err(toolchain::ToolchainError::Cancelled) => return Ok(Built::Cancelled),
+        Err(err) => return Err(err.into()),
+    };
     timings.prepare_ms = started.elapsed().as_millis() as u64;
+    let display = file.display().to_string();
+
+    // The same content, compiled by the same tool: run what was built.
+    let programs = programs.filter(|_| isolation.is_none());
+    let key = programs.and_then(|_| program_key(exercise, &file));
+    if let (Some(programs), Some(key)) = (programs, key)
+        && let Some(found) = programs.get(key)
+    {
+        return Ok(Built::Program(Program {
+            exercise,
+            binary: found.binary,
+            display,
+            timings,
+            isolation: None,
+            protections: None,
+            _work: found.work,
+        }));
+    }
 
     let work = tempfile::Builder::new()
         .prefix("threadlings-")
@@ -239,7 +331,7 @@ fn build_with(
             what: "cannot create a working directory".into(),
             source,
         })?;
-    let display = file.display().to_string();
+    let work = std::sync::Arc::new(work);
     let mut protections = None;
     let source = match isolation {
         None => file.clone(),
@@ -276,15 +368,28 @@ fn build_with(
     )?;
     timings.compile_ms = started.elapsed().as_millis() as u64;
     Ok(match compiled {
-        Compiled::Binary(binary) => Built::Program(Program {
-            exercise,
-            binary,
-            display,
-            timings,
-            isolation: isolation.cloned().map(Box::new),
-            protections,
-            _work: work,
-        }),
+        Compiled::Binary(binary) => {
+            // Kept only if the file still holds what was hashed: an edit
+            // during the compile may or may not be in this binary.
+            if let (Some(programs), Some(key)) = (programs, key)
+                && program_key(exercise, &file) == Some(key)
+            {
+                let kept = programs::Compiled {
+                    binary: binary.clone(),
+                    work: work.clone(),
+                };
+                programs.put(key, kept);
+            }
+            Built::Program(Program {
+                exercise,
+                binary,
+                display,
+                timings,
+                isolation: isolation.cloned().map(Box::new),
+                protections,
+                _work: work,
+            })
+        }
         Compiled::Cancelled => Built::Cancelled,
         Compiled::Failed(_) | Compiled::Refused(_) => {
             let compile = match compiled {
@@ -310,6 +415,24 @@ fn build_with(
     })
 }
 
+/// The key of `file`'s current content as a solution of `exercise`.
+fn program_key(exercise: &Exercise, file: &Path) -> Option<programs::ProgramKey> {
+    use std::hash::{Hash, Hasher};
+    let content = std::fs::read(file).ok()?;
+    let mut drivers = std::collections::hash_map::DefaultHasher::new();
+    exercise.drivers.hash(&mut drivers);
+    Some(programs::ProgramKey::new(
+        exercise.id,
+        file,
+        &content,
+        drivers.finish(),
+    ))
+}
+
+fn compiled_ok() -> CheckResult {
+    CheckResult::pass(CheckId::COMPILE, "the file compiles against the API")
+}
+
 impl Program {
     /// Runs every check phase once and judges the result.
     pub fn run(&self, options: &CheckOptions) -> Result<Checked, EngineError> {
@@ -330,10 +453,7 @@ impl Program {
         if runs.iter().any(|r| r.ending == Ending::Cancelled) {
             return Ok(Checked::Cancelled);
         }
-        let mut checks = vec![CheckResult::pass(
-            CheckId::COMPILE,
-            "the file compiles against the API",
-        )];
+        let mut checks = vec![compiled_ok()];
         checks.extend(self.exercise.judge(runs)?);
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
@@ -596,6 +716,12 @@ fn run_phase(
                 source,
             }
         })?;
+    if let Some(sink) = &options.progress {
+        sink.tell(Progress::PhaseEnded {
+            phase: phase.to_string(),
+            ending: finished.ending.clone(),
+        });
+    }
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     let run = PhaseRun {

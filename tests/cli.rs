@@ -332,3 +332,26 @@ fn completions_for_every_shell_and_bash_loads_them() {
     let out = threadlings(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `prepare` builds what checks link against (or finds it built) and says
+/// so; a second run finds everything in the cache.
+#[test]
+fn prepare_builds_once_and_then_finds_everything_built() {
+    let first = threadlings(&["prepare"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let text = stdout(&first);
+    assert!(text.contains("the check harness"), "{text}");
+    assert!(
+        text.contains("the drivers of counter, ledger, graceful-shutdown"),
+        "{text}"
+    );
+    let again = threadlings(&["prepare"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let text = stdout(&again);
+    assert_eq!(
+        text.matches("already built").count(),
+        2,
+        "nothing is built twice: {text}"
+    );
+    assert!(!text.contains("built the"), "{text}");
+}

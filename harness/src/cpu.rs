@@ -191,8 +191,15 @@ fn credit(interval: Duration, deltas: &[Sched]) -> Duration {
     interval.mul_f64((ran.as_secs_f64() / wanted.as_secs_f64()).min(1.0))
 }
 
-/// How long each idle window lasts at least.
-const IDLE_WINDOW: Duration = Duration::from_millis(150);
+/// How long each idle window lasts at least. The verdict rests on CPU
+/// time (the reference must have had [`ENOUGH_REFERENCE`] before a window
+/// closes), not on wall time: a quiet machine gives the reference that in
+/// about as long, so the window is barely longer. Every busy-loop of the
+/// corpora is caught in windows this short (their spinners get about what
+/// the reference gets), and on a loaded machine the window stretches as
+/// before, so load cannot flip a verdict. (It was 150 ms: 240 ms of the
+/// idle phase's 300 ms were waiting the judgement did not need.)
+const IDLE_WINDOW: Duration = Duration::from_millis(30);
 /// CPU time the reference must get before the window may close: enough
 /// that a quarter of it stands far above what a blocked worker uses.
 const ENOUGH_REFERENCE: Duration = Duration::from_millis(24);

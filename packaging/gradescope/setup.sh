@@ -102,7 +102,12 @@ fi
     printf 'THREADLINGS=%q\n' "$home/private/threadlings"
 } >"$home/env"
 
-# 3. Warm-up: grade the reference solution exactly as a student's upload.
+# 3. The check harness and the exercise drivers, built once into the image's
+#    cache (the sandbox's uid reads them; it never builds them itself).
+THREADLINGS_CACHE="$home/cache" "$home/private/threadlings" prepare ||
+    die "threadlings could not build its check harness"
+
+# 4. Warm-up: grade the reference solution exactly as a student's upload.
 file="$("$home/private/threadlings" list |
     awk -v id="$THREADLINGS_EXERCISE" '$1 == id { print $2 }')"
 [[ -n "$file" ]] || die "threadlings has no exercise \"$THREADLINGS_EXERCISE\""

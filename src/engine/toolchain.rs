@@ -9,9 +9,19 @@
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
 
+mod prepare;
+
+pub use prepare::{Prepared, prepare};
+
 use crate::engine::exercise::DriverCrate;
+use crate::engine::supervisor::{self, Cancel, Ending, Limits};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
+
+/// How long building the harness may take: minutes on a busy 2-core
+/// machine with a cold cargo registry; a cargo that never ends is killed.
+const BUILD_LIMIT: Duration = Duration::from_secs(30 * 60);
 
 /// The harness crate's sources, embedded at build time (the list is
 /// derived from `harness/src` by `build.rs`).
@@ -46,6 +56,10 @@ pub enum ToolchainError {
     /// A pack's drivers failed to build.
     #[error("building the exercise drivers failed:\n{0}")]
     PackBuild(String),
+    /// The build was cancelled (the tutor is closing, or a newer check
+    /// replaced the one that started it); the next call builds again.
+    #[error("the build was cancelled")]
+    Cancelled,
 }
 
 /// Prebuilt libraries a learner's check program links against.
@@ -113,6 +127,18 @@ pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
+/// Limits of a build of the cache: supervised like every child, with a
+/// deadline no healthy build reaches.
+fn build_limits(output_cap: usize) -> Limits {
+    Limits {
+        wall: BUILD_LIMIT,
+        working_wall: BUILD_LIMIT,
+        output_cap,
+        report_cap: 0,
+        threads: None,
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
     move |source| ToolchainError::Cache {
         path: path.to_path_buf(),
@@ -123,18 +149,34 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ToolchainError + '_ {
 /// Returns the prebuilt harness, building it first if this machine has not
 /// yet (one build per tool version and compiler; later calls are instant).
 pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
-    let root = cache_root().join(format!("harness-{}", fingerprint()));
+    prebuilt_or_build(&Cancel::new()).map(|(found, _)| found)
+}
+
+/// The harness cache's directory for this tool and compiler; it changes
+/// whenever the harness would be rebuilt, so it also names the tool.
+pub fn harness_fingerprint() -> &'static str {
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT.get_or_init(fingerprint)
+}
+
+/// [`prebuilt`], cancellable, also saying whether it had to be built now.
+///
+/// Every caller, in this process or another, takes the cache's lock
+/// before building: a check asked for while the tutor's background build
+/// runs waits for that build and then finds its result.
+pub fn prebuilt_or_build(cancel: &Cancel) -> Result<(Prebuilt, bool), ToolchainError> {
+    let root = cache_root().join(format!("harness-{}", harness_fingerprint()));
     std::fs::create_dir_all(&root).map_err(io(&root))?;
     let manifest = root.join("artifacts.txt");
     if let Some(found) = read_manifest(&root, &manifest) {
-        return Ok(found);
+        return Ok((found, false));
     }
     // Two tutors (or a grader's jobs) starting at once build it only once.
     let lock_path = root.join(".lock");
     let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
     if let Some(found) = read_manifest(&root, &manifest) {
-        return Ok(found);
+        return Ok((found, false));
     }
     let src = root.join("src");
     for dir in ["src", "channel/src"] {
@@ -155,7 +197,7 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
     }
     let lock_copy = src.join("Cargo.lock");
     std::fs::write(&lock_copy, LOCK_FILE).map_err(io(&lock_copy))?;
-    let built = build_harness(&src, &root.join("target"))?;
+    let built = build_harness(&src, &root.join("target"), cancel)?;
     let text = format!(
         "{}\n{}\n{}\n{}\n{}\n",
         built.harness.display(),
@@ -165,7 +207,7 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
         built.deps.display()
     );
     std::fs::write(&manifest, text).map_err(io(&manifest))?;
-    Ok(Prebuilt { root, ..built })
+    Ok((Prebuilt { root, ..built }, true))
 }
 
 fn read_manifest(root: &Path, manifest: &Path) -> Option<Prebuilt> {
@@ -188,7 +230,7 @@ fn read_manifest(root: &Path, manifest: &Path) -> Option<Prebuilt> {
     libraries.iter().all(|p| p.exists()).then_some(found)
 }
 
-fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> {
+fn build_harness(src: &Path, target: &Path, cancel: &Cancel) -> Result<Prebuilt, ToolchainError> {
     let attempt = |offline: bool| {
         let mut cmd = Command::new(cargo());
         cmd.args(["build", "--release", "--lib", "--message-format=json"])
@@ -202,16 +244,24 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
         if offline {
             cmd.arg("--offline");
         }
-        cmd.output().map_err(|source| ToolchainError::Spawn {
-            program: "cargo".into(),
-            source,
-        })
+        // Supervised: its own process group, killed (with the rustc
+        // processes it started) when cancelled or out of time.
+        let limits = build_limits(16 << 20);
+        let out =
+            supervisor::run(cmd, limits, None, cancel).map_err(|source| ToolchainError::Spawn {
+                program: "cargo".into(),
+                source,
+            })?;
+        match out.ending {
+            Ending::Cancelled => Err(ToolchainError::Cancelled),
+            _ => Ok(out),
+        }
     };
     let mut out = attempt(true)?;
-    if !out.status.success() {
+    if out.ending != Ending::Exited(0) {
         out = attempt(false)?;
     }
-    if !out.status.success() {
+    if out.ending != Ending::Exited(0) {
         return Err(ToolchainError::HarnessBuild(
             String::from_utf8_lossy(&out.stderr).into_owned(),
         ));
@@ -270,6 +320,16 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
 /// It lives under the harness's cache directory, so sandboxed compiles
 /// can read it.
 pub fn pack_library(prebuilt: &Prebuilt, drivers: &DriverCrate) -> Result<PathBuf, ToolchainError> {
+    pack_library_or_build(prebuilt, drivers, &Cancel::new()).map(|(rlib, _)| rlib)
+}
+
+/// [`pack_library`], cancellable, also saying whether it had to be built
+/// now.
+pub fn pack_library_or_build(
+    prebuilt: &Prebuilt,
+    drivers: &DriverCrate,
+    cancel: &Cancel,
+) -> Result<(PathBuf, bool), ToolchainError> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     drivers.hash(&mut h);
@@ -279,14 +339,14 @@ pub fn pack_library(prebuilt: &Prebuilt, drivers: &DriverCrate) -> Result<PathBu
         .join(format!("{:016x}", h.finish()));
     let rlib = dir.join("libthreadlings_pack.rlib");
     if rlib.is_file() {
-        return Ok(rlib);
+        return Ok((rlib, false));
     }
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let lock_path = dir.join(".lock");
     let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
     lock.lock().map_err(io(&lock_path))?;
     if rlib.is_file() {
-        return Ok(rlib);
+        return Ok((rlib, false));
     }
     let mut lib = String::from(
         "//! The drivers of one exercise pack, one module per exercise (generated).\n",
@@ -300,43 +360,48 @@ pub fn pack_library(prebuilt: &Prebuilt, drivers: &DriverCrate) -> Result<PathBu
     std::fs::write(&lib_path, lib).map_err(io(&lib_path))?;
     // Written beside, then renamed: a half-written library is never seen.
     let partial = dir.join("libthreadlings_pack.rlib.partial");
-    let out = Command::new(rustc())
-        .args([
-            "--edition=2021",
-            "--crate-type",
-            "rlib",
-            "--crate-name",
-            "threadlings_pack",
-        ])
-        .args(["-C", "opt-level=3", "--cap-lints", "allow"])
-        .arg("--extern")
-        .arg(format!(
-            "threadlings_harness={}",
-            prebuilt.harness.display()
-        ))
-        .arg("--extern")
-        .arg(format!(
-            "crossbeam_channel={}",
-            prebuilt.driver_channel.display()
-        ))
-        .arg("--extern")
-        .arg(format!("fastrand={}", prebuilt.fastrand.display()))
-        .arg("-L")
-        .arg(format!("dependency={}", prebuilt.deps.display()))
-        .arg("-o")
-        .arg(&partial)
-        .arg(&lib_path)
-        .current_dir(&dir)
-        .output()
-        .map_err(|source| ToolchainError::Spawn {
+    let mut cmd = Command::new(rustc());
+    cmd.args([
+        "--edition=2021",
+        "--crate-type",
+        "rlib",
+        "--crate-name",
+        "threadlings_pack",
+    ])
+    .args(["-C", "opt-level=3", "--cap-lints", "allow"])
+    .arg("--extern")
+    .arg(format!(
+        "threadlings_harness={}",
+        prebuilt.harness.display()
+    ))
+    .arg("--extern")
+    .arg(format!(
+        "crossbeam_channel={}",
+        prebuilt.driver_channel.display()
+    ))
+    .arg("--extern")
+    .arg(format!("fastrand={}", prebuilt.fastrand.display()))
+    .arg("-L")
+    .arg(format!("dependency={}", prebuilt.deps.display()))
+    .arg("-o")
+    .arg(&partial)
+    .arg(&lib_path)
+    .current_dir(&dir);
+    let limits = build_limits(1 << 20);
+    let out =
+        supervisor::run(cmd, limits, None, cancel).map_err(|source| ToolchainError::Spawn {
             program: "rustc".into(),
             source,
         })?;
-    if !out.status.success() {
-        return Err(ToolchainError::PackBuild(
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ));
+    match out.ending {
+        Ending::Exited(0) => {}
+        Ending::Cancelled => return Err(ToolchainError::Cancelled),
+        _ => {
+            return Err(ToolchainError::PackBuild(
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ));
+        }
     }
     std::fs::rename(&partial, &rlib).map_err(io(&rlib))?;
-    Ok(rlib)
+    Ok((rlib, true))
 }

@@ -186,6 +186,36 @@ pub enum CheckOutcome {
     Error(String),
 }
 
+/// The background build of what checks link against (the check harness
+/// and the exercise drivers), started with the tutor so that the first
+/// check does not wait for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Preparing {
+    /// Not started (the runtime starts it; tests may not).
+    #[default]
+    Idle,
+    /// Making `what` ready, since `since` on the app clock.
+    Building {
+        /// What is being made ready now (`the check harness`).
+        what: String,
+        /// When the build started.
+        since: Duration,
+    },
+    /// Everything is in the cache.
+    Ready,
+    /// It failed: why (a check will say the same, in full).
+    Failed(String),
+}
+
+/// What the running check has told so far, shown before its verdict.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveCheck {
+    /// The `compile` check's result, once `rustc` finished.
+    pub compile: Option<crate::engine::report::CheckResult>,
+    /// The phases whose process has ended.
+    pub phases_ended: Vec<String>,
+}
+
 /// A check running on the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Running {
@@ -206,8 +236,19 @@ pub enum Msg {
     Scroll(i16),
     /// The terminal's size (at start and on every resize): width, height.
     Resize(u16, u16),
-    /// A watched file was saved (debounced); path relative to the root.
-    FileChanged(PathBuf),
+    /// A watched file was saved (debounced); path relative to the root,
+    /// and a hash of what it holds now (`None`: it could not be read).
+    FileChanged(PathBuf, Option<u64>),
+    /// A check of this file (relative to the root) was handed to the
+    /// worker while it held this content (hashed; `None`: unreadable).
+    CheckStarted(PathBuf, Option<u64>),
+    /// A running check came further (its compile result, a phase's end).
+    CheckProgress {
+        /// Its generation.
+        generation: u64,
+        /// What happened.
+        progress: crate::engine::Progress,
+    },
     /// A check finished.
     CheckDone {
         /// Its generation.
@@ -215,6 +256,10 @@ pub enum Msg {
         /// What it came to.
         outcome: CheckOutcome,
     },
+    /// The background build started making this ready.
+    Preparing(String),
+    /// The background build ended: what it made ready, or why it failed.
+    Prepared(Result<Vec<crate::engine::toolchain::Prepared>, String>),
     /// Time passes while a check or the benchmark runs (app clock).
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
@@ -297,6 +342,8 @@ pub struct App {
     pub reports: Vec<Option<Report>>,
     /// The check running now.
     pub running: Option<Running>,
+    /// What the running check has told so far.
+    pub live: LiveCheck,
     /// The last generation handed out.
     pub generation: u64,
     /// The app clock, as of the latest tick.
@@ -315,6 +362,11 @@ pub struct App {
     pub viewport: (u16, u16),
     /// The owners benchmark: running or not, and its latest result.
     pub benchmark: BenchmarkState,
+    /// The background build of the check harness.
+    pub preparing: Preparing,
+    /// What each exercise file held when last checked or saved (a hash),
+    /// so that a save that changes nothing does not check again.
+    pub contents: std::collections::HashMap<PathBuf, u64>,
     /// The project root (absolute), so messages can show paths under it
     /// relative to it.
     pub root: Option<PathBuf>,
@@ -337,6 +389,7 @@ impl App {
             check_row: 0,
             reports: vec![None; n],
             running: None,
+            live: LiveCheck::default(),
             generation: 0,
             now: Duration::ZERO,
             quiz: QuizState::default(),
@@ -346,6 +399,8 @@ impl App {
             quitting: false,
             viewport: (80, 24),
             benchmark: BenchmarkState::default(),
+            preparing: Preparing::Idle,
+            contents: std::collections::HashMap::new(),
             root: None,
         };
         app.selected = app.first_unfinished();
@@ -382,9 +437,11 @@ impl App {
             .is_some_and(|s| s.id == BENCHMARK_LESSON && matches!(s.kind, StepKind::Lesson { .. }))
     }
 
-    /// Whether anything runs that the spinner should show (the loop ticks).
+    /// Whether anything runs that a spinner shows (the loop ticks).
     pub fn busy(&self) -> bool {
-        self.running.is_some() || self.benchmark.running.is_some()
+        self.running.is_some()
+            || self.benchmark.running.is_some()
+            || matches!(self.preparing, Preparing::Building { .. })
     }
 
     /// Index of the step with this id.

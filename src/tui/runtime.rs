@@ -219,9 +219,10 @@ fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
             exercise,
             file,
         } => {
+            let content = content_hash(&root.join(&file));
             io.worker
-                .start(generation, exercise, file.clone(), root.join(file));
-            None
+                .start(generation, exercise, file.clone(), root.join(&file));
+            Some(Msg::CheckStarted(file, content))
         }
         Effect::RunBenchmark(plan) => io.bench.start(plan),
         Effect::CancelCheck { generation } => {
@@ -257,6 +258,16 @@ fn execute(effect: Effect, io: &mut Io<'_>, app: &mut App) -> bool {
         }
     }
     false
+}
+
+/// A hash of what `file` holds (`None`: it cannot be read), to tell a save
+/// that changed something from one that did not.
+fn content_hash(file: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let content = std::fs::read(file).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut h);
+    Some(h.finish())
 }
 
 /// Writes `file.bak`, then the starter over `file`.

@@ -188,6 +188,55 @@ fn snapshot_exercise_running() {
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
+/// Streaming: the compile result shows the moment rustc is done, and the
+/// title counts the phases that ran.
+#[test]
+fn snapshot_exercise_compiled_and_running() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let generation = app.running.expect("a check runs").generation;
+    let compiled = CheckResult::pass(CheckId::COMPILE, "the file compiles against the API");
+    for progress in [
+        crate::engine::Progress::Compiled(Box::new(compiled)),
+        crate::engine::Progress::PhaseEnded {
+            phase: "single".into(),
+            ending: crate::engine::supervisor::Ending::Exited(0),
+        },
+    ] {
+        update(
+            &mut app,
+            Msg::CheckProgress {
+                generation,
+                progress,
+            },
+        );
+    }
+    // A stale check's news changes nothing.
+    update(
+        &mut app,
+        Msg::CheckProgress {
+            generation: generation + 7,
+            progress: crate::engine::Progress::Compiled(Box::new(CheckResult::fail(
+                CheckId::COMPILE,
+                "x",
+            ))),
+        },
+    );
+    update(&mut app, Msg::Tick(Duration::from_millis(1234)));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+/// The first start's background build, honest about what and how long,
+/// in the title bar so the keys stay in view.
+#[test]
+fn snapshot_preparing_on_first_start() {
+    let mut app = app();
+    update(&mut app, Msg::Tick(Duration::from_millis(200)));
+    update(&mut app, Msg::Preparing("the check harness".into()));
+    update(&mut app, Msg::Tick(Duration::from_millis(12_300)));
+    insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
 #[test]
 fn snapshot_exercise_failing_with_hints() {
     let mut app = with_report(failing_report());

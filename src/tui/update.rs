@@ -10,7 +10,7 @@ use benchmark::{benchmark_action, benchmark_done, start_benchmark};
 use exercise::exercise_action;
 use quiz::{quiz_key, start_quiz};
 
-use super::app::{App, CheckOutcome, Effect, Msg, Running, Screen, StepKind};
+use super::app::{App, CheckOutcome, Effect, Msg, Preparing, Running, Screen, StepKind};
 use super::keys::{self, Action};
 use crate::engine::report::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -51,11 +51,68 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Signal | Msg::TerminalGone => quit(app),
         Msg::BenchmarkDone(result) => benchmark_done(app, result),
-        Msg::FileChanged(path) => {
+        Msg::Preparing(what) => {
+            // The clock runs from the first step: the learner waits for all.
+            let since = match &app.preparing {
+                Preparing::Building { since, .. } => *since,
+                _ => app.now,
+            };
+            app.preparing = Preparing::Building { what, since };
+            Vec::new()
+        }
+        Msg::Prepared(result) => {
+            if let Preparing::Building { since, .. } = app.preparing
+                && app.status.is_empty()
+            {
+                let secs = app.now.saturating_sub(since).as_secs();
+                match &result {
+                    Ok(steps) if steps.iter().any(|s| s.built) => {
+                        app.status =
+                            format!("the checker is built ({secs} s): checks start at once now");
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        let first = err.lines().next().unwrap_or_default();
+                        app.status = format!("could not build the checker: {first}");
+                    }
+                }
+            }
+            app.preparing = match result {
+                Ok(_) => Preparing::Ready,
+                Err(err) => Preparing::Failed(err),
+            };
+            Vec::new()
+        }
+        Msg::CheckStarted(path, content) => {
+            match content {
+                Some(hash) => app.contents.insert(path, hash),
+                None => app.contents.remove(&path),
+            };
+            Vec::new()
+        }
+        Msg::FileChanged(path, content) => {
             let current = match app.screen {
                 Screen::Exercise(i) | Screen::History(i) => Some(i),
                 _ => None,
             };
+            // An unreadable file is checked: the check says why it fails.
+            let unchanged = match content {
+                Some(hash) => app.contents.insert(path.clone(), hash) == Some(hash),
+                None => {
+                    app.contents.remove(&path);
+                    false
+                }
+            };
+            if unchanged {
+                // Saved as it was: the verdict shown (or coming) is its own.
+                if current.is_some_and(|i| exercise_file(app, i).is_some_and(|f| *f == path)) {
+                    app.status = format!(
+                        "{} saved without changes: not checked again (r re-runs)",
+                        path.display()
+                    );
+                }
+                return Vec::new();
+            }
             match current {
                 Some(i) if !app.manual_run && exercise_file(app, i).is_some_and(|f| *f == path) => {
                     app.status = format!("{} saved: checking", path.display());
@@ -63,6 +120,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 }
                 _ => Vec::new(),
             }
+        }
+        Msg::CheckProgress {
+            generation,
+            progress,
+        } => {
+            // Only the running check's news; an older one's are stale.
+            if app.running.is_some_and(|r| r.generation == generation) {
+                match progress {
+                    crate::engine::Progress::Compiled(result) => app.live.compile = Some(*result),
+                    crate::engine::Progress::PhaseEnded { phase, .. } => {
+                        app.live.phases_ended.push(phase);
+                    }
+                }
+            }
+            Vec::new()
         }
         Msg::CheckDone {
             generation,
@@ -158,6 +230,7 @@ fn start_check(app: &mut App, i: usize) -> Vec<Effect> {
         });
     }
     leave_history(app);
+    app.live = Default::default();
     app.generation += 1;
     app.running = Some(Running {
         generation: app.generation,

@@ -77,7 +77,16 @@ impl App {
             .iter()
             .filter(|s| self.progress.done.contains(&s.id))
             .count();
-        let right = format!("{done}/{} done ", self.steps.len());
+        let mut right = format!("{done}/{} done ", self.steps.len());
+        if let super::app::Preparing::Building { what, since } = &self.preparing {
+            // Honest: what is being built, for how long so far, and why.
+            let elapsed = self.now.saturating_sub(*since);
+            let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            right = format!(
+                "{frame} first start: building {what} {}s │ {right}",
+                elapsed.as_secs()
+            );
+        }
         buf.set_line(
             area.x,
             area.y,
@@ -85,9 +94,9 @@ impl App {
                 Span::styled(" threadlings ", bar.add_modifier(Modifier::BOLD)),
                 Span::styled(format!("│ {where_}"), bar),
             ]),
-            area.width.saturating_sub(right.len() as u16),
+            area.width.saturating_sub(right.chars().count() as u16),
         );
-        let x = area.x + area.width.saturating_sub(right.len() as u16);
+        let x = area.x + area.width.saturating_sub(right.chars().count() as u16);
         buf.set_string(x, area.y, right, bar);
     }
 

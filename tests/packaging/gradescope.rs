@@ -253,6 +253,10 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     let out = m.setup(&repo(""));
     assert!(out.ok(), "setup.sh failed:\n{out}");
     assert!(out.stderr.contains("earns every point"), "{out}");
+    assert!(
+        out.stdout.contains("built the check harness"),
+        "setup.sh builds the harness with `prepare`, before any grading:\n{out}"
+    );
 
     // The tool embeds the reference solutions: only root may enter its
     // folder, and no reference file is left where the sandbox can read.

@@ -196,3 +196,19 @@ fn classroom_workflow_maps_every_exercise_to_its_file() {
     let shutdown = exercise::find("graceful-shutdown").unwrap();
     assert_eq!(shutdown.file, "exercises/graceful_shutdown.rs");
 }
+
+/// Both workflows build the check harness in a step of its own, before
+/// any grading, so the cache they keep holds it.
+#[test]
+fn workflows_prepare_the_harness_before_grading() {
+    for path in [CLASSROOM, MATRIX] {
+        let yaml = std::fs::read_to_string(repo(path)).unwrap();
+        let prepare = yaml
+            .find("run: threadlings prepare")
+            .unwrap_or_else(|| panic!("{path} runs threadlings prepare"));
+        let grade = yaml
+            .find("threadlings grade")
+            .unwrap_or_else(|| panic!("{path} grades"));
+        assert!(prepare < grade, "{path} prepares before it grades");
+    }
+}

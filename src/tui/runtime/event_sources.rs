@@ -231,7 +231,12 @@ impl Watch {
                     for path in paths {
                         if path.extension().is_some_and(|e| e == "rs")
                             && let Ok(rel) = path.strip_prefix(&root)
-                            && tx.send(Msg::FileChanged(rel.to_path_buf())).is_err()
+                            && tx
+                                .send(Msg::FileChanged(
+                                    rel.to_path_buf(),
+                                    super::content_hash(&path),
+                                ))
+                                .is_err()
                         {
                             return;
                         }

@@ -2,8 +2,9 @@
 //! the owners benchmark.
 
 use crate::course::scaling;
+use crate::engine::programs::ProgramCache;
 use crate::engine::supervisor::Cancel;
-use crate::engine::{self, CheckOptions, Checked};
+use crate::engine::{self, CheckOptions, Checked, ProgressSink, toolchain};
 use crate::exercise;
 use crate::tui::app::{BenchmarkPlan, BenchmarkResult, CheckOutcome, Msg};
 use crossbeam_channel::{Sender, unbounded};
@@ -20,35 +21,46 @@ struct Job {
     options: CheckOptions,
 }
 
-/// What a file holds, cheaply compared: its length and modification time.
-fn fingerprint(file: &std::path::Path) -> Option<(u64, std::time::SystemTime)> {
-    let meta = std::fs::metadata(file).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
-
 /// The check worker: owns the checks it runs; the loop talks to it over
 /// a channel and cancels through each job's [`Cancel`].
+///
+/// Before its first job it builds what checks link against (the harness,
+/// every pack's drivers), reporting each step as [`Msg::Preparing`]: a
+/// check asked for meanwhile waits in the queue for that build.
 pub(super) struct Worker {
     jobs: Sender<Job>,
     /// The cancel of each job not yet reported done, by generation.
     pub(super) cancels: HashMap<u64, Cancel>,
+    /// Stops the start-up build when the tutor closes during it.
+    preparing: Cancel,
+    /// The latest compiled programs: a re-run of unchanged content (`r`)
+    /// runs them without compiling again.
+    programs: ProgramCache,
+    /// The loop's channel, for the checks' progress.
+    tx: Sender<Msg>,
     thread: JoinHandle<()>,
 }
 
 impl Worker {
     pub(super) fn spawn(tx: Sender<Msg>) -> Worker {
         let (jobs, jobs_rx) = unbounded::<Job>();
+        let preparing = Cancel::new();
+        let progress_tx = tx.clone();
+        let stop_preparing = preparing.clone();
         let thread = std::thread::Builder::new()
             .name("tui-checker".into())
             .spawn(move || {
+                if !prepare(&tx, &stop_preparing) {
+                    return;
+                }
                 for job in jobs_rx {
-                    let before = fingerprint(&job.file);
+                    let before = super::content_hash(&job.file);
                     let outcome = run_job(&job);
                     // A save the watcher missed (it was not watching yet,
                     // or the filesystem sends no events) still gets checked.
                     // Sent first, so the stale result is never shown.
-                    if fingerprint(&job.file) != before
-                        && tx.send(Msg::FileChanged(job.rel.clone())).is_err()
+                    let after = super::content_hash(&job.file);
+                    if after != before && tx.send(Msg::FileChanged(job.rel.clone(), after)).is_err()
                     {
                         return;
                     }
@@ -65,13 +77,27 @@ impl Worker {
         Worker {
             jobs,
             cancels: HashMap::new(),
+            preparing,
+            programs: ProgramCache::new(),
+            tx: progress_tx,
             thread,
         }
     }
 
     /// Queues a check of `file` (named `rel` in the project).
     pub(super) fn start(&mut self, generation: u64, exercise: String, rel: PathBuf, file: PathBuf) {
-        let options = CheckOptions::new();
+        let tx = self.tx.clone();
+        let options = CheckOptions {
+            programs: Some(self.programs.clone()),
+            // Each step reaches the loop the moment it happens.
+            progress: Some(ProgressSink::new(move |progress| {
+                let _ = tx.send(Msg::CheckProgress {
+                    generation,
+                    progress,
+                });
+            })),
+            ..CheckOptions::new()
+        };
         self.cancels.insert(generation, options.cancel.clone());
         let _ = self.jobs.send(Job {
             generation,
@@ -91,12 +117,27 @@ impl Worker {
 
     /// Cancels every check and joins the thread.
     pub(super) fn stop(self) {
+        self.preparing.cancel();
         for cancel in self.cancels.values() {
             cancel.cancel();
         }
         drop(self.jobs);
         let _ = self.thread.join();
     }
+}
+
+/// Builds the cache, telling the loop each step; `false` when the loop is
+/// gone or the build was cancelled (the tutor is closing).
+fn prepare(tx: &Sender<Msg>, cancel: &Cancel) -> bool {
+    let result = toolchain::prepare(exercise::all(), cancel, |what| {
+        let _ = tx.send(Msg::Preparing(what.to_string()));
+    });
+    if matches!(result, Err(toolchain::ToolchainError::Cancelled)) {
+        return false;
+    }
+    // A failure is shown, and every check then reports it in full.
+    tx.send(Msg::Prepared(result.map_err(|e| e.to_string())))
+        .is_ok()
 }
 
 fn run_job(job: &Job) -> CheckOutcome {

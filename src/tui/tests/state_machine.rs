@@ -6,6 +6,7 @@ use crate::tui::progress::Progress;
 use crate::tui::update::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[test]
 fn navigation_and_continue() {
@@ -169,7 +170,7 @@ fn a_newer_save_cancels_the_running_check() {
     assert_eq!(app.running.unwrap().generation, 1);
     let effects = update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     assert_eq!(effects[0], Effect::CancelCheck { generation: 1 });
     assert!(
@@ -179,7 +180,7 @@ fn a_newer_save_cancels_the_running_check() {
     assert!(
         update(
             &mut app,
-            Msg::FileChanged(PathBuf::from("exercises/other.rs"))
+            Msg::FileChanged(PathBuf::from("exercises/other.rs"), None)
         )
         .is_empty()
     );
@@ -211,7 +212,7 @@ fn manual_run_ignores_saves_and_rechecks_on_r() {
     assert!(
         update(
             &mut app,
-            Msg::FileChanged(PathBuf::from("exercises/counter.rs"))
+            Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None)
         )
         .is_empty()
     );
@@ -269,7 +270,7 @@ fn a_new_check_closes_the_history_picture() {
     // Saving starts a new check: the picture is of the old verdict.
     let effects = update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     assert!(matches!(
         effects[..],
@@ -299,7 +300,7 @@ fn a_new_verdict_scrolls_the_lower_pane_to_the_top() {
     assert!(app.scroll > 0);
     update(
         &mut app,
-        Msg::FileChanged(PathBuf::from("exercises/counter.rs")),
+        Msg::FileChanged(PathBuf::from("exercises/counter.rs"), None),
     );
     update(
         &mut app,
@@ -338,4 +339,98 @@ fn a_page_is_the_visible_height_less_two_lines() {
     assert!(pane > 10, "{pane}");
     keys(&mut app, &[KeyCode::PageDown]);
     assert_eq!(app.scroll, pane - 2);
+}
+
+/// The background build: each step is shown, the clock keeps running from
+/// the first one, the loop ticks meanwhile, and the end is announced only
+/// when something was built.
+#[test]
+fn the_start_up_build_is_shown_until_it_ends() {
+    use crate::engine::toolchain::Prepared;
+    use crate::tui::app::Preparing;
+    let mut a = app();
+    assert!(!a.busy());
+    update(&mut a, Msg::Tick(Duration::from_secs(1)));
+    update(&mut a, Msg::Preparing("the check harness".into()));
+    assert!(a.busy(), "the spinner ticks while building");
+    update(&mut a, Msg::Tick(Duration::from_secs(40)));
+    update(&mut a, Msg::Preparing("the drivers of counter".into()));
+    assert_eq!(
+        a.preparing,
+        Preparing::Building {
+            what: "the drivers of counter".into(),
+            since: Duration::from_secs(1)
+        }
+    );
+    update(&mut a, Msg::Tick(Duration::from_secs(53)));
+    let built = Prepared {
+        what: "the check harness".into(),
+        built: true,
+        took: Duration::from_secs(39),
+    };
+    update(&mut a, Msg::Prepared(Ok(vec![built.clone()])));
+    assert_eq!(a.preparing, Preparing::Ready);
+    assert!(!a.busy());
+    assert!(a.status.contains("built (52 s)"), "{}", a.status);
+
+    // Warm: nothing built, nothing to announce.
+    let mut warm = app();
+    update(&mut warm, Msg::Preparing("the check harness".into()));
+    let found = Prepared {
+        built: false,
+        ..built
+    };
+    update(&mut warm, Msg::Prepared(Ok(vec![found])));
+    assert_eq!(warm.preparing, Preparing::Ready);
+    assert!(warm.status.is_empty(), "{}", warm.status);
+
+    let mut failed = app();
+    update(&mut failed, Msg::Preparing("the check harness".into()));
+    update(
+        &mut failed,
+        Msg::Prepared(Err("building the check harness failed:\nno cargo".into())),
+    );
+    assert!(matches!(failed.preparing, Preparing::Failed(_)));
+    assert_eq!(
+        failed.status,
+        "could not build the checker: building the check harness failed:"
+    );
+}
+
+/// A save that leaves the file as it was checked does not check again; a
+/// save that changes it does, and so does `r`.
+#[test]
+fn a_save_without_changes_does_not_check_again() {
+    let mut a = app();
+    let effects = keys(&mut a, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let Some(Effect::StartCheck { generation, .. }) = effects.last().cloned() else {
+        panic!("opening the exercise checks it: {effects:?}");
+    };
+    let file = PathBuf::from("exercises/counter.rs");
+    update(&mut a, Msg::CheckStarted(file.clone(), Some(7)));
+    update(
+        &mut a,
+        Msg::CheckDone {
+            generation,
+            outcome: CheckOutcome::Report(failing_report()),
+        },
+    );
+    let same = update(&mut a, Msg::FileChanged(file.clone(), Some(7)));
+    assert!(same.is_empty(), "{same:?}");
+    assert!(a.status.contains("without changes"), "{}", a.status);
+
+    let changed = update(&mut a, Msg::FileChanged(file.clone(), Some(8)));
+    assert!(
+        matches!(changed.last(), Some(Effect::StartCheck { .. })),
+        "{changed:?}"
+    );
+    // Saved again as it is now being checked: nothing new to check.
+    let again = update(&mut a, Msg::FileChanged(file.clone(), Some(8)));
+    assert!(again.is_empty(), "{again:?}");
+    // Unreadable: checked, and the check says why.
+    let gone = update(&mut a, Msg::FileChanged(file, None));
+    assert!(
+        matches!(gone.last(), Some(Effect::StartCheck { .. })),
+        "{gone:?}"
+    );
 }

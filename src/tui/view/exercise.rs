@@ -16,8 +16,27 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 impl App {
     fn check_panel(&self, i: usize, area: Rect, buf: &mut Buffer) {
         let id = self.steps[i].id.as_str();
-        let report = self.reports[i].as_ref();
+        let running = self.running.filter(|r| r.step == i);
+        // Streaming: the new compile result replaces the old verdict at
+        // once; the other checks wait for the judge.
+        let live = running.and(self.live.compile.as_ref());
+        let report = self.reports[i].as_ref().filter(|_| live.is_none());
         let checks: Vec<CheckResult> = match (report, exercise::find(id)) {
+            (_, Some(ex)) if let Some(compile) = live => {
+                let waiting = if compile.passed {
+                    "running on real threads…"
+                } else {
+                    "not checked: the file does not compile"
+                };
+                std::iter::once(compile.clone())
+                    .chain(
+                        ex.checks
+                            .iter()
+                            .skip(1)
+                            .map(|c| CheckResult::not_checked(c.id, waiting)),
+                    )
+                    .collect()
+            }
             (Some(r), _) => r.checks.clone(),
             (None, Some(ex)) => ex
                 .checks
@@ -27,11 +46,20 @@ impl App {
             (None, None) => Vec::new(),
         };
         let mut title = vec![Span::styled(" checks ", bold())];
-        if let Some(running) = self.running.filter(|r| r.step == i) {
+        if let Some(running) = running {
             let elapsed = self.now.saturating_sub(running.started);
             let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            let stage = match (live, exercise::find(id)) {
+                (Some(c), Some(ex)) if c.passed => format!(
+                    "compiled; {} of {} phases ran",
+                    self.live.phases_ended.len(),
+                    ex.phases.len()
+                ),
+                (Some(_), _) => "does not compile".to_string(),
+                _ => "compiling".to_string(),
+            };
             title.push(Span::styled(
-                format!("{frame} checking… {:.1}s ", elapsed.as_secs_f32()),
+                format!("{frame} checking… {stage} {:.1}s ", elapsed.as_secs_f32()),
                 Style::new().fg(Color::Yellow),
             ));
         } else if let Some(r) = report {
