@@ -8,7 +8,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use threadlings::engine::{self, CheckOptions, Checked};
-use threadlings::{exercise, tui};
+use threadlings::exercise;
+#[cfg(feature = "tui")]
+use threadlings::tui;
 
 /// A terminal tutor for concurrency in Rust: one thread owns the state,
 /// every other thread talks to it over channels.
@@ -47,6 +49,7 @@ enum Verb {
         shell: clap_complete::Shell,
     },
     /// Test hook: save progress in a loop forever (for kill tests).
+    #[cfg(feature = "tui")]
     #[command(name = "__progress-save-loop", hide = true)]
     ProgressSaveLoop {
         /// Directory to save in.
@@ -98,6 +101,7 @@ pub fn main() -> ExitCode {
             completions(shell);
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "tui")]
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
         None => tutor(cli, process_start),
     };
@@ -108,6 +112,7 @@ pub fn main() -> ExitCode {
 }
 
 /// Opens the full-screen tutor in the project directory.
+#[cfg(feature = "tui")]
 fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode> {
     let Cli {
         manual_run,
@@ -146,7 +151,18 @@ fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// Without the tutor compiled in, says so: the other verbs still work.
+#[cfg(not(feature = "tui"))]
+fn tutor(_cli: Cli, _process_start: std::time::Instant) -> anyhow::Result<ExitCode> {
+    bail!(
+        "this threadlings was built without the tutor (the cargo feature `tui` was off): \
+         `threadlings check EXERCISE`, `list` and `grade` work; for the tutor, install it \
+         with its default features"
+    );
+}
+
 /// Saves ever-growing progress forever, so a test can kill it mid-save.
+#[cfg(feature = "tui")]
 fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
     let path = tui::progress::Progress::path(dir);
     let mut progress = tui::progress::Progress::default();

@@ -4,8 +4,13 @@
 //! ([`course`]), the exercises ([`exercise`]), the checking engine
 //! ([`engine`]) with its linearizability checker ([`linearizability`]) and
 //! sequential models ([`models`]), and the sandbox used for grading
-//! ([`sandbox`]). The CLI in `main.rs` and the TUI in [`tui`] only call into
+//! ([`sandbox`]). The CLI in `main.rs` and the TUI in `tui` only call into
 //! these.
+//!
+//! The TUI is the cargo feature `tui` (on by default). Everything else
+//! builds without it, and without its dependencies (ratatui, crossterm,
+//! notify, ...): `cargo build --no-default-features` is a `threadlings` that
+//! checks, lists and grades, which is what the grading images install.
 
 pub mod course;
 pub mod engine;
@@ -16,4 +21,5 @@ pub mod grade;
 pub use lincheck as linearizability;
 pub mod models;
 pub mod sandbox;
+#[cfg(feature = "tui")]
 pub mod tui;

@@ -170,3 +170,33 @@ fn classroom_workflow_maps_every_exercise_to_its_file() {
     let shutdown = exercise::find("graceful-shutdown").unwrap();
     assert_eq!(shutdown.file, "exercises/graceful_shutdown.rs");
 }
+
+/// Grading needs no tutor, so every place the packaging installs the tool
+/// builds it without the `tui` feature: the images never compile ratatui.
+#[test]
+fn the_packaging_installs_the_tool_without_the_tutor() {
+    let files = [
+        CLASSROOM,
+        MATRIX,
+        "packaging/gradescope/setup.sh",
+        "packaging/gradescope/make_autograder.sh",
+        "packaging/gradescope/run_autograder",
+    ];
+    let mut installs = 0;
+    for rel in files {
+        let text = std::fs::read_to_string(repo(rel)).unwrap();
+        // A command may continue over lines ending in `\`.
+        let joined = text.replace("\\\n", " ");
+        for line in joined.lines().filter(|l| l.contains("cargo install")) {
+            installs += 1;
+            assert!(
+                line.contains("--no-default-features"),
+                "{rel} installs threadlings with the tutor's dependencies:\n{line}"
+            );
+        }
+    }
+    assert!(
+        installs >= 3,
+        "found only {installs} installs of threadlings"
+    );
+}
