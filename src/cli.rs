@@ -8,9 +8,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use threadlings::engine::{self, CheckOptions, Checked};
-use threadlings::exercise;
 #[cfg(feature = "tui")]
 use threadlings::tui;
+use threadlings::{course, exercise};
 
 /// A terminal tutor for concurrency in Rust: one thread owns the state,
 /// every other thread talks to it over channels.
@@ -122,7 +122,7 @@ fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode
         ..
     } = cli;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let Some(root) = tui::project_root(&cwd) else {
+    let Some(root) = course::project_root(&cwd) else {
         bail!(
             "{} is not inside a threadlings project (no ancestor holds both exercises/ and lessons/); cd into the project and run `threadlings` again",
             cwd.display()
@@ -198,15 +198,6 @@ fn list() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The project directory: the nearest ancestor of the current directory
-/// that holds `exercises/`, or the current directory itself.
-fn project_root() -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    cwd.ancestors()
-        .find(|dir| dir.join("exercises").is_dir())
-        .map_or(cwd.clone(), Path::to_path_buf)
-}
-
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let id = args.exercise.unwrap_or_default();
     let Some(exercise) = exercise::find(&id) else {
@@ -216,9 +207,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let given = args.file.is_some();
-    let file = args
-        .file
-        .unwrap_or_else(|| project_root().join(exercise.file));
+    let file = args.file.unwrap_or_else(|| {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        course::project_root(&cwd)
+            .unwrap_or(cwd)
+            .join(exercise.file)
+    });
     if file.is_dir() {
         bail!(
             "{} is a directory; --file takes the exercise's .rs file",
@@ -230,7 +224,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             bail!("there is no file {}", file.display());
         }
         bail!(
-            "cannot find {}: run this inside the threadlings project (the directory holding exercises/), or pass --file PATH",
+            "cannot find {}: run this inside the threadlings project (the directory holding exercises/ and lessons/), or pass --file PATH",
             file.display()
         );
     }
