@@ -52,7 +52,7 @@ fn main() {
             unreachable!()
         };
         reference_times.push(t.elapsed());
-        assert!(report.passed, "{}", report.to_text(false));
+        assert!(report.passed, "{}", report.to_json());
     }
     let median = |mut xs: Vec<Duration>| {
         xs.sort();

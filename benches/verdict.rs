@@ -51,7 +51,7 @@ fn main() {
             unreachable!()
         };
         let ran = t2.elapsed();
-        assert!(report.passed, "{}", report.to_text(false));
+        assert!(report.passed, "{}", report.to_json());
         compiles.push(compiled);
         executions.push(ran);
         totals.push(t.elapsed());

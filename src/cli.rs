@@ -1,11 +1,12 @@
 //! Command-line parsing and the `check`, `grade` and `list` verbs.
 
 mod grade;
+mod render;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use threadlings::engine::{self, CheckOptions, Checked};
 #[cfg(feature = "tui")]
@@ -163,7 +164,7 @@ fn tutor(_cli: Cli, _process_start: std::time::Instant) -> anyhow::Result<ExitCo
 
 /// Saves ever-growing progress forever, so a test can kill it mid-save.
 #[cfg(feature = "tui")]
-fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
+fn save_loop(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let path = tui::progress::Progress::path(dir);
     let mut progress = tui::progress::Progress::default();
     for i in 0u64.. {
@@ -248,7 +249,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            out(&report.to_text(color));
+            out(&render::report(&report, color));
         }
     }
     Ok(if report.passed {

@@ -10,6 +10,8 @@
 //! a false alarm on correct code is a defect of the tool, not of the test.
 //! Runs reuse one compiled program; seeds are printed on failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use threadlings::engine::report::{Report, Status};
 use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
@@ -24,7 +26,7 @@ fn corpus(rel: &str) -> PathBuf {
 fn build(ex: &'static exercise::Exercise, rel: &str) -> Program {
     match engine::build(ex, &corpus(rel), &Default::default()).expect("engine works") {
         Built::Program(p) => p,
-        Built::Failed(report) => panic!("{rel} does not compile:\n{}", report.to_text(false)),
+        Built::Failed(report) => panic!("{rel} does not compile:\n{}", common::describe(&report)),
         Built::Cancelled => unreachable!(),
     }
 }
@@ -82,7 +84,7 @@ pub fn assert_buggy(exercise_id: &str, rel: &str) {
             .find(|c| c.id.as_str() == expect)
             .unwrap_or_else(|| panic!("{rel}: no check {expect}"));
         if check.status == Status::Failed {
-            assert!(!report.passed, "{}", report.to_text(false));
+            assert!(!report.passed, "{}", common::describe(&report));
             return;
         }
         seeds.push(report.seed);
@@ -97,7 +99,7 @@ pub fn assert_correct(exercise_id: &str, rel: &str, times: usize) {
             report.passed,
             "{rel} is correct but was failed (seed {}):\n{}",
             report.seed,
-            report.to_text(false)
+            common::describe(&report)
         );
     }
 }
@@ -171,7 +173,12 @@ correct! {
 fn message(exercise_id: &str, rel: &str, id: &str) -> String {
     let report = runs(exercise_id, rel, 1).remove(0);
     let check = report.checks.iter().find(|c| c.id.as_str() == id).unwrap();
-    assert_eq!(check.status, Status::Failed, "{}", report.to_text(false));
+    assert_eq!(
+        check.status,
+        Status::Failed,
+        "{}",
+        common::describe(&report)
+    );
     check.message.clone()
 }
 
