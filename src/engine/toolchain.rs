@@ -15,6 +15,7 @@ use std::process::Command;
 const HARNESS_FILES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../../harness/Cargo.toml")),
     ("src/lib.rs", include_str!("../../harness/src/lib.rs")),
+    ("src/calls.rs", include_str!("../../harness/src/calls.rs")),
     (
         "src/counter.rs",
         include_str!("../../harness/src/counter.rs"),
