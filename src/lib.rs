@@ -20,6 +20,7 @@ pub mod grade;
 /// builds and is usable without the rest of the tool.
 pub use lincheck as linearizability;
 pub mod models;
+pub mod pack;
 pub mod sandbox;
 #[cfg(feature = "tui")]
 pub mod tui;

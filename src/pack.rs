@@ -1,0 +1,3 @@
+//! Exercise packs (see docs/packs.md).
+
+pub mod scaffold;
