@@ -26,8 +26,9 @@ fn build(exercise_id: &str, file: &Path) -> Program {
 
 fn files(exercise_id: &str, kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
+        .join("pack")
         .join(exercise_id)
+        .join("corpus")
         .join(kind);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())

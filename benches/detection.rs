@@ -28,8 +28,8 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(30);
-    let narrow = build("tests/corpus/graceful-shutdown/buggy/closed_flag_set_before_stop.rs");
-    let reference = build("solutions/graceful_shutdown.rs");
+    let narrow = build("pack/graceful-shutdown/corpus/buggy/closed_flag_set_before_stop.rs");
+    let reference = build("pack/graceful-shutdown/solution.rs");
     let (mut caught, mut narrow_times, mut reference_times) = (0, vec![], vec![]);
     for _ in 0..runs {
         let t = Instant::now();

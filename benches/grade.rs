@@ -53,7 +53,7 @@ fn main() {
     let ex = exercise::find("counter").unwrap();
     toolchain::prebuilt().expect("harness builds");
 
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/counter");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("pack/counter/corpus");
     let mut files = Vec::new();
     let mixed = std::env::args().any(|a| a == "--mixed");
     let dirs: &[&str] = if mixed {

@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use lincheck::{CheckOptions, History, Model, Operation, Outcome, check_with, simulate};
-use threadlings::models::{CounterModel, CounterOp, LedgerModel, LedgerOp};
+use threadlings::exercise::builtin::counter::model::{CounterModel, CounterOp};
+use threadlings::exercise::builtin::ledger::model::{LedgerModel, LedgerOp};
 
 #[path = "linearizability/old.rs"]
 mod old;

@@ -26,7 +26,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(5);
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("solutions/counter.rs");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("pack/counter/solution.rs");
     let counter = exercise::find("counter").unwrap();
 
     // First run: a fresh cache, so the harness is built from scratch.

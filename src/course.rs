@@ -4,8 +4,8 @@
 //! * `lessons/index.toml` lists the lessons and exercises in order
 //!   (see [`index`]).
 //! * `lessons/*.md` are the lessons themselves, in Markdown.
-//! * `exercises/info.toml` holds each exercise's task, hints and discussion
-//!   (see [`exercises`]).
+//! * each exercise's task, hints, discussion and place in the course come
+//!   from its pack's `exercise.toml` (see [`crate::pack`] and [`exercises`]).
 //! * `lessons/quiz.toml` holds quiz questions keyed by lesson id
 //!   (see [`quiz`]).
 //!
@@ -45,7 +45,7 @@ pub fn project_root(start: &Path) -> Option<PathBuf> {
 pub struct Course {
     /// Lessons and exercises in the order a learner meets them.
     pub items: Vec<Item>,
-    /// Metadata for every exercise, in the order of `exercises/info.toml`.
+    /// Metadata for every exercise, in course order.
     pub exercises: Vec<ExerciseInfo>,
     /// Quiz questions, keyed by lesson id.
     pub quiz: BTreeMap<String, Vec<QuizItem>>,
@@ -54,8 +54,6 @@ pub struct Course {
 impl Course {
     /// Path of the index, relative to the project root.
     pub const INDEX: &'static str = "lessons/index.toml";
-    /// Path of the exercise metadata, relative to the project root.
-    pub const EXERCISE_INFO: &'static str = "exercises/info.toml";
     /// Path of the quiz, relative to the project root.
     pub const QUIZ: &'static str = "lessons/quiz.toml";
 
@@ -71,30 +69,32 @@ impl Course {
         let index_text = error::read(&index_path)?;
         let items = index::parse(project_root, &index_path, &index_text)?;
 
-        let info_path = project_root.join(Self::EXERCISE_INFO);
-        let info_text = error::read(&info_path)?;
-        let exercises = exercises::parse(&info_path, &info_text)?;
-        for item in &items {
-            if let Item::Exercise { id } = item
-                && !exercises.iter().any(|info| &info.id == id)
-            {
+        let lessons = items;
+        let mut items = Vec::with_capacity(lessons.len());
+        let mut exercises = Vec::new();
+        let known = crate::exercise::all();
+        for exercise in known {
+            let placed = lessons.iter().any(|item| item.id() == exercise.text.after);
+            if !placed {
                 return Err(CourseError::Invalid {
-                    line: find_line(&index_text, id),
+                    line: 1,
                     path: index_path,
-                    message: format!("exercise `{id}` has no entry in {}", Self::EXERCISE_INFO),
+                    message: format!(
+                        "exercise `{}` follows the lesson `{}` (its `after`), which this index \
+                         does not have",
+                        exercise.id, exercise.text.after
+                    ),
                 });
             }
         }
-        for info in &exercises {
-            let listed = items
-                .iter()
-                .any(|item| matches!(item, Item::Exercise { id } if *id == info.id));
-            if !listed {
-                return Err(CourseError::Invalid {
-                    line: find_line(&info_text, &info.id),
-                    path: info_path,
-                    message: format!("exercise `{}` is not listed in {}", info.id, Self::INDEX),
+        for item in lessons {
+            let id = item.id().to_string();
+            items.push(item);
+            for exercise in known.iter().filter(|e| e.text.after == id) {
+                items.push(Item::Exercise {
+                    id: exercise.id.to_string(),
                 });
+                exercises.push(ExerciseInfo::of(exercise));
             }
         }
 
@@ -131,12 +131,6 @@ impl Course {
     pub fn quiz_for(&self, lesson_id: &str) -> &[QuizItem] {
         self.quiz.get(lesson_id).map_or(&[], Vec::as_slice)
     }
-}
-
-/// 1-based line of the first quoted occurrence of `id` in `text` (1 if absent).
-fn find_line(text: &str, id: &str) -> usize {
-    text.find(&format!("\"{id}\""))
-        .map_or(1, |offset| error::line_of(text, offset))
 }
 
 /// Declares the lesson files once, and from that single list generates both

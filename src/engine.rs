@@ -8,14 +8,17 @@
 
 mod bounds;
 pub mod diagnostics;
-pub mod judge;
-pub mod protocol;
+pub mod exercise;
+/// The contract crate: what a judge sees and returns, and the shared
+/// judgements.
+pub use threadlings_judge as judge;
+pub use threadlings_judge::protocol;
 pub mod report;
 pub mod supervisor;
 pub mod toolchain;
 
-use crate::exercise::Exercise;
 use crate::sandbox::{self, Policy, Protections, Sandbox};
+use exercise::Exercise;
 use judge::PhaseRun;
 use report::{CheckId, CheckResult, Report, Timings};
 use std::io::Read;
@@ -46,6 +49,9 @@ pub enum EngineError {
         /// Why.
         source: sandbox::SandboxError,
     },
+    /// The exercise's judge broke its contract or could not run.
+    #[error(transparent)]
+    Judge(#[from] exercise::JudgeError),
     /// A working directory or child process could not be created.
     #[error("{what}: {source}")]
     Io {
@@ -222,6 +228,7 @@ fn build_with(
     let mut timings = Timings::default();
     let started = Instant::now();
     let prebuilt = toolchain::prebuilt()?;
+    let pack = toolchain::pack_library(&prebuilt, exercise.drivers)?;
     timings.prepare_ms = started.elapsed().as_millis() as u64;
 
     let work = tempfile::Builder::new()
@@ -257,7 +264,10 @@ fn build_with(
     let compiled = compile(
         exercise,
         &source,
-        &prebuilt,
+        Libraries {
+            prebuilt: &prebuilt,
+            pack: &pack,
+        },
         work.path(),
         isolation.map(|i| (i, &mut protections)),
         file.parent(),
@@ -278,13 +288,13 @@ fn build_with(
         Compiled::Failed(diagnostics) => {
             let mut checks = vec![
                 CheckResult::fail(
-                    CheckId::Compile,
+                    CheckId::COMPILE,
                     "the file does not compile against the exercise's API (rustc's messages below)",
                 )
                 .with_detail(diagnostics),
             ];
             checks.extend(
-                exercise.checks.iter().skip(1).map(|&id| {
+                exercise.check_ids().skip(1).map(|id| {
                     CheckResult::not_checked(id, "not checked: the file does not compile")
                 }),
             );
@@ -317,10 +327,10 @@ impl Program {
             return Ok(Checked::Cancelled);
         }
         let mut checks = vec![CheckResult::pass(
-            CheckId::Compile,
+            CheckId::COMPILE,
             "the file compiles against the API",
         )];
-        checks.extend((self.exercise.judge)(&runs));
+        checks.extend(self.exercise.judge(runs)?);
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
         report.protections = protections;
@@ -345,20 +355,28 @@ fn copy_readable(from: &Path, to: &Path) -> Result<(), EngineError> {
     std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o644)).map_err(io)
 }
 
+/// What a check program links against: the prebuilt harness and its
+/// dependencies, and the exercise's pack of drivers.
+struct Libraries<'a> {
+    prebuilt: &'a toolchain::Prebuilt,
+    pack: &'a Path,
+}
+
 fn compile(
     exercise: &Exercise,
     file: &Path,
-    prebuilt: &toolchain::Prebuilt,
+    libraries: Libraries<'_>,
     work: &Path,
     isolation: Option<(&Isolation, &mut Option<Protections>)>,
     original_dir: Option<&Path>,
     cancel: &Cancel,
 ) -> Result<Compiled, EngineError> {
     let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
-    std::fs::write(&glue_path, (exercise.glue)(file)).map_err(|source| EngineError::Io {
+    std::fs::write(&glue_path, exercise.glue_program(file)).map_err(|source| EngineError::Io {
         what: "cannot write the check program".into(),
         source,
     })?;
+    let Libraries { prebuilt, pack } = libraries;
     let binary = work.join("check");
     let rustc = match (&isolation, sandbox::rustc_sysroot()) {
         // The toolchain's own rustc: the rustup proxy would need ~/.rustup.
@@ -393,6 +411,8 @@ fn compile(
             "threadlings_harness={}",
             prebuilt.harness.display()
         ))
+        .arg("--extern")
+        .arg(format!("threadlings_pack={}", pack.display()))
         .arg("--extern")
         .arg(format!(
             "crossbeam_channel={}",
@@ -487,7 +507,7 @@ fn run_phases(
 }
 
 fn run_phase(
-    phase: &'static str,
+    phase: &str,
     binary: &Path,
     isolation: Option<&Isolation>,
     options: &CheckOptions,
@@ -540,7 +560,7 @@ fn run_phase(
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     let run = PhaseRun {
-        phase,
+        phase: phase.to_string(),
         records: protocol::parse(&finished.report, &secret),
         ending: finished.ending,
         stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),

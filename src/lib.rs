@@ -2,8 +2,8 @@
 //!
 //! The library is the whole tool minus its front ends: the course material
 //! ([`course`]), the exercises ([`exercise`]), the checking engine
-//! ([`engine`]) with its linearizability checker ([`linearizability`]) and
-//! sequential models ([`models`]), and the sandbox used for grading
+//! ([`engine`]) with its linearizability checker ([`linearizability`]),
+//! exercise packs ([`pack`]), and the sandbox used for grading
 //! ([`sandbox`]). The CLI in `main.rs` and the TUI in `tui` only call into
 //! these.
 //!
@@ -16,11 +16,11 @@ pub mod course;
 pub mod engine;
 pub mod exercise;
 pub mod grade;
+pub mod pack;
 /// The linearizability checker, its own crate ([`lincheck`]) so that it
 /// builds and is usable without the rest of the tool.
 pub use lincheck as linearizability;
-pub mod models;
-pub mod pack;
+
 pub mod sandbox;
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -14,19 +14,24 @@ fn threadlings(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// A corpus file, `rel` = `<exercise>/<kind>/<file>`.
 fn corpus(rel: &str) -> String {
+    let (exercise, rest) = rel.split_once('/').expect("exercise/kind/file");
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus")
-        .join(rel)
+        .join("pack")
+        .join(exercise)
+        .join("corpus")
+        .join(rest)
         .display()
         .to_string()
 }
 
-/// The shipped reference solution of an exercise (`solutions/`).
+/// The shipped reference solution of an exercise (`pack/<id>/solution.rs`).
 fn reference(exercise: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("solutions")
-        .join(format!("{}.rs", exercise.replace('-', "_")))
+        .join("pack")
+        .join(exercise)
+        .join("solution.rs")
         .display()
         .to_string()
 }

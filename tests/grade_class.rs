@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus/counter")
+        .join("pack/counter/corpus")
         .join(rel)
 }
 

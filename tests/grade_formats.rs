@@ -11,15 +11,14 @@ use threadlings::grade::format::{Format, render};
 use threadlings::grade::{Graded, NotGraded, Submission, Weights, discover};
 use threadlings::sandbox::Protections;
 
-fn counter() -> &'static exercise::Exercise {
+fn counter() -> &'static threadlings::engine::exercise::Exercise {
     exercise::find("counter").unwrap()
 }
 
 fn report(failing: &[CheckId]) -> Report {
     let checks = counter()
-        .checks
-        .iter()
-        .map(|&id| {
+        .check_ids()
+        .map(|id| {
             if failing.contains(&id) {
                 CheckResult::fail(id, format!("{id} broke, \"quoted\" <angle> & co"))
                     .with_detail("line one\nline two")
@@ -62,7 +61,7 @@ fn graded(student: &str, failing: &[CheckId]) -> Graded {
 fn batch() -> Vec<Graded> {
     vec![
         graded("alice", &[]),
-        graded("bob, jr", &[CheckId::Hang, CheckId::Panic]),
+        graded("bob, jr", &[CheckId::HANG, CheckId::PANIC]),
         Graded {
             submission: sub("carol", "/subs/carol/counter.rs"),
             outcome: Err(NotGraded::Tool("the tool broke".into())),
@@ -75,18 +74,18 @@ fn batch() -> Vec<Graded> {
 #[test]
 fn default_weights_sum_to_100_with_compile_free() {
     let w = Weights::default_for(counter());
-    assert_eq!(w.of(CheckId::Compile), 0.0);
+    assert_eq!(w.of(CheckId::COMPILE), 0.0);
     assert!((w.max() - 100.0).abs() < 1e-9);
     assert_eq!(w.score(&report(&[])), 100.0);
-    assert_eq!(w.score(&report(&[CheckId::Hang])), 87.5);
+    assert_eq!(w.score(&report(&[CheckId::HANG])), 87.5);
 }
 
 #[test]
 fn weights_file_overrides_and_rejects_unknown_ids() {
     let w = Weights::parse(counter(), "[weights]\nlinearizable = 20\ncompile = 5\n").unwrap();
-    assert_eq!(w.of(CheckId::Linearizable), 20.0);
-    assert_eq!(w.of(CheckId::Compile), 5.0);
-    assert_eq!(w.of(CheckId::Hang), 12.5);
+    assert_eq!(w.of(CheckId::LINEARIZABLE), 20.0);
+    assert_eq!(w.of(CheckId::COMPILE), 5.0);
+    assert_eq!(w.of(CheckId::HANG), 12.5);
     let err = Weights::parse(counter(), "[weights]\nlinearisable = 20\n")
         .unwrap_err()
         .to_string();
@@ -98,7 +97,7 @@ fn weights_file_overrides_and_rejects_unknown_ids() {
 
 #[test]
 fn gradescope_has_exactly_the_documented_keys() {
-    let one = vec![graded("bob", &[CheckId::Hang])];
+    let one = vec![graded("bob", &[CheckId::HANG])];
     let w = Weights::default_for(counter());
     let text = render(Format::Gradescope, counter(), &one, &w).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -304,17 +303,16 @@ fn compile_failure(student: &str) -> Graded {
     let w = Weights::default_for(counter());
     let mut checks = vec![
         CheckResult::fail(
-            CheckId::Compile,
+            CheckId::COMPILE,
             "does not compile (rustc's messages below)",
         )
         .with_detail("error[E0425]: cannot find value `x`\n --> alice.rs:3:5"),
     ];
     checks.extend(
         counter()
-            .checks
-            .iter()
+            .check_ids()
             .skip(1)
-            .map(|&id| CheckResult::not_checked(id, "not checked")),
+            .map(|id| CheckResult::not_checked(id, "not checked")),
     );
     let r = Report::new("counter", "x.rs", 0, checks);
     Graded {
@@ -464,7 +462,7 @@ fn check_against_schema(node: roxmltree::Node, problems: &mut Vec<String>) {
 fn junit_fits_the_jenkins_schema_and_xunitparser() {
     let w = Weights::default_for(counter());
     let mut batch = batch();
-    batch.push(graded("bob.smith", &[CheckId::Hang]));
+    batch.push(graded("bob.smith", &[CheckId::HANG]));
     batch.push(graded("ctrl\u{1b}name", &[]));
     batch.push(compile_failure("zed"));
     let xml = render(Format::Junit, counter(), &batch, &w).unwrap();
@@ -527,7 +525,7 @@ fn rustc_failing_for_its_own_reasons_is_a_tool_fault_not_a_compile_error() {
     use threadlings::grade::batch::tool_fault;
     let failed = |detail: &str| {
         let checks =
-            vec![CheckResult::fail(CheckId::Compile, "does not compile").with_detail(detail)];
+            vec![CheckResult::fail(CheckId::COMPILE, "does not compile").with_detail(detail)];
         Report::new("counter", "x.rs", 0, checks)
     };
     let emfile = failed(

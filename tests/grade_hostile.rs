@@ -1,6 +1,6 @@
 //! Grading hostile and honest submissions in batches, in the sandbox.
 //!
-//! Each hostile file under `tests/corpus/counter/hostile/` names, in a
+//! Each hostile file under `pack/counter/corpus/hostile/` names, in a
 //! `//! expect: <check-id>` line, a check that must not pass (`compile`
 //! for files that must not compile). Placeholders in the files are filled
 //! in per run: `@MARKER@` (a unique string to find files and processes
@@ -21,7 +21,7 @@ use threadlings::grade::{self, GradeOptions, Graded, Weights};
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus/counter")
+        .join("pack/counter/corpus")
         .join(rel)
 }
 
@@ -52,7 +52,13 @@ fn procs_with(marker: &str) -> Vec<String> {
     found
 }
 
-fn batch(dir: &Path, isolation: Option<Isolation>) -> (Vec<Graded>, &'static exercise::Exercise) {
+fn batch(
+    dir: &Path,
+    isolation: Option<Isolation>,
+) -> (
+    Vec<Graded>,
+    &'static threadlings::engine::exercise::Exercise,
+) {
     let ex = exercise::find("counter").unwrap();
     let subs = grade::discover(dir, ex).expect("submissions");
     let options = GradeOptions {
@@ -160,7 +166,7 @@ fn hostile_submissions_fail_and_are_contained() {
             )),
         }
         if want != "compile" {
-            let compiled = report.check(CheckId::Compile).map(|c| c.status);
+            let compiled = report.check(CheckId::COMPILE).map(|c| c.status);
             if compiled != Some(Status::Passed) {
                 problems.push(format!(
                     "{student}: did not compile:\n{}",

@@ -10,7 +10,7 @@ use threadlings::grade::budget;
 
 fn corpus(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus/counter")
+        .join("pack/counter/corpus")
         .join(rel)
 }
 

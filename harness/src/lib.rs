@@ -11,11 +11,8 @@
 //! results.
 
 pub mod calls;
-pub mod counter;
 pub mod cpu;
-pub mod ledger;
 pub mod load;
-pub mod orders;
 pub mod perturb;
 pub mod phase;
 pub mod report;

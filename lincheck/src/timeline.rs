@@ -11,7 +11,7 @@ use super::{History, Model, Violation, op_label};
 
 /// One call drawn on a timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimelineOp {
     /// Index into the original history.
     pub index: usize,
@@ -29,7 +29,7 @@ pub struct TimelineOp {
 
 /// The calls of one client thread, in call order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Lane {
     /// The client thread index.
     pub thread: usize,
@@ -39,7 +39,7 @@ pub struct Lane {
 
 /// A history laid out for drawing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Timeline {
     /// One lane per thread that made a call, ordered by thread index.
     pub lanes: Vec<Lane>,

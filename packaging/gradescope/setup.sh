@@ -109,7 +109,7 @@ file="$("$home/private/threadlings" list |
     awk -v id="$THREADLINGS_EXERCISE" '$1 == id { print $2 }')"
 [[ -n "$file" ]] || die "threadlings has no exercise \"$THREADLINGS_EXERCISE\""
 file="$(basename "$file")"
-reference="$src/solutions/$file"
+reference="$src/pack/$THREADLINGS_EXERCISE/solution.rs"
 [[ -f "$reference" ]] || die "no reference solution at $reference"
 warm="$scratch/warm"
 mkdir -p "$warm/submission"

@@ -236,7 +236,7 @@ fn run_merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn finish(
-    exercise: &exercise::Exercise,
+    exercise: &threadlings::engine::exercise::Exercise,
     graded: &[Graded],
     weights: &Weights,
     part: Option<Part>,

@@ -60,8 +60,8 @@ mod tests {
             "exercises/counter.rs",
             7,
             vec![
-                CheckResult::pass(CheckId::Compile, "it compiles"),
-                CheckResult::fail(CheckId::Hang, "get() never returned")
+                CheckResult::pass(CheckId::COMPILE, "it compiles"),
+                CheckResult::fail(CheckId::HANG, "get() never returned")
                     .with_detail("line one\nline two"),
             ],
         )

@@ -10,14 +10,10 @@
 //! title = "One thread owns the state"
 //! file = "01-one-owner.md"
 //! topics = ["one owner", "the accountant analogy"]
-//!
-//! [[item]]
-//! kind = "exercise"
-//! id = "counter"
 //! ```
 //!
-//! A lesson's `file` is relative to `lessons/`. An exercise item only names
-//! its id; everything else about it lives in `exercises/info.toml`.
+//! A lesson's `file` is relative to `lessons/`. Exercises are not listed:
+//! each one's `exercise.toml` names the lesson it follows (`after`).
 
 use super::error::{self, CourseError};
 use serde::Deserialize;
@@ -104,13 +100,11 @@ pub(crate) fn parse(root: &Path, path: &Path, text: &str) -> Result<Vec<Item>, C
         }
         match raw.kind {
             RawKind::Exercise => {
-                if raw.file.is_some() {
-                    return Err(bad(format!(
-                        "exercise `{}`: its file belongs in exercises/info.toml, not here",
-                        raw.id
-                    )));
-                }
-                items.push(Item::Exercise { id: raw.id });
+                return Err(bad(format!(
+                    "exercise `{}`: exercises are not listed here; its exercise.toml says \
+                     which lesson it follows (`after`)",
+                    raw.id
+                )));
             }
             RawKind::Lesson => {
                 let (Some(title), Some(file)) = (raw.title, raw.file) else {
@@ -145,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_missing_lesson_file_is_reported_with_its_line() {
-        let text = "[[item]]\nkind = \"exercise\"\nid = \"counter\"\n\n[[item]]\nkind = \"lesson\"\nid = \"x\"\ntitle = \"X\"\nfile = \"nope.md\"\n";
+        let text = "# the course\n\n\n\n[[item]]\nkind = \"lesson\"\nid = \"x\"\ntitle = \"X\"\nfile = \"nope.md\"\n";
         let err = parse(Path::new("/nonexistent"), Path::new("index.toml"), text).unwrap_err();
         let shown = err.to_string();
         assert!(shown.starts_with("index.toml:"), "{shown}");
@@ -158,9 +152,19 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_rejected() {
-        let text = "[[item]]\nkind = \"exercise\"\nid = \"a\"\n[[item]]\nkind = \"exercise\"\nid = \"a\"\n";
-        let err = parse(Path::new("."), Path::new("index.toml"), text).unwrap_err();
+        let lesson =
+            "[[item]]\nkind = \"lesson\"\nid = \"a\"\ntitle = \"A\"\nfile = \"01-one-owner.md\"\n";
+        let text = format!("{lesson}{lesson}");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let err = parse(root, Path::new("index.toml"), &text).unwrap_err();
         assert!(err.to_string().contains("twice"), "{err}");
+    }
+
+    #[test]
+    fn exercises_are_placed_by_their_packs_not_listed() {
+        let text = "[[item]]\nkind = \"exercise\"\nid = \"counter\"\n";
+        let err = parse(Path::new("."), Path::new("index.toml"), text).unwrap_err();
+        assert!(err.to_string().contains("`after`"), "{err}");
     }
 
     #[test]

@@ -65,25 +65,7 @@ pub struct Limits {
     pub threads: Option<usize>,
 }
 
-/// How a supervised child ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ending {
-    /// It exited by itself with this status code.
-    Exited(i32),
-    /// It was killed by this signal, not by us.
-    Signalled(i32),
-    /// It ran past its wall-clock limit without using CPU and was killed.
-    TimedOut,
-    /// It was still using CPU at its longest limit and was killed: too
-    /// slow, or kept waiting by a loaded machine; which, cannot be told.
-    StillWorking,
-    /// It printed more than its cap and was killed.
-    OutputFlood,
-    /// The run was cancelled and the child killed.
-    Cancelled,
-    /// It had more threads than [`Limits::threads`] and was killed.
-    TooManyThreads(usize),
-}
+pub use threadlings_judge::Ending;
 
 /// Everything observed of a finished child.
 #[derive(Debug)]

@@ -8,37 +8,13 @@
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
 
+use crate::engine::exercise::DriverCrate;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The harness crate's sources, embedded at build time.
-const HARNESS_FILES: &[(&str, &str)] = &[
-    ("Cargo.toml", include_str!("../../harness/Cargo.toml")),
-    ("src/lib.rs", include_str!("../../harness/src/lib.rs")),
-    ("src/calls.rs", include_str!("../../harness/src/calls.rs")),
-    (
-        "src/counter.rs",
-        include_str!("../../harness/src/counter.rs"),
-    ),
-    ("src/cpu.rs", include_str!("../../harness/src/cpu.rs")),
-    ("src/ledger.rs", include_str!("../../harness/src/ledger.rs")),
-    ("src/load.rs", include_str!("../../harness/src/load.rs")),
-    ("src/orders.rs", include_str!("../../harness/src/orders.rs")),
-    (
-        "src/perturb.rs",
-        include_str!("../../harness/src/perturb.rs"),
-    ),
-    ("src/phase.rs", include_str!("../../harness/src/phase.rs")),
-    ("src/report.rs", include_str!("../../harness/src/report.rs")),
-    (
-        "src/threads.rs",
-        include_str!("../../harness/src/threads.rs"),
-    ),
-    (
-        "src/watchdog.rs",
-        include_str!("../../harness/src/watchdog.rs"),
-    ),
-];
+/// The harness crate's sources, embedded at build time (the list is
+/// derived from `harness/src` by `build.rs`).
+const HARNESS_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/harness_files.rs"));
 
 /// The tool's own lock file, so the harness builds with the exact crate
 /// versions the tool was tested with, offline when they are cached.
@@ -66,6 +42,9 @@ pub enum ToolchainError {
     /// The harness failed to build.
     #[error("building the check harness failed:\n{0}")]
     HarnessBuild(String),
+    /// A pack's drivers failed to build.
+    #[error("building the exercise drivers failed:\n{0}")]
+    PackBuild(String),
 }
 
 /// Prebuilt libraries a learner's check program links against.
@@ -75,6 +54,8 @@ pub struct Prebuilt {
     pub harness: PathBuf,
     /// The crossbeam-channel library learners may use.
     pub crossbeam_channel: PathBuf,
+    /// The fastrand library drivers use for seeded workloads.
+    pub fastrand: PathBuf,
     /// The directory holding every dependency of the above.
     pub deps: PathBuf,
     /// The cache directory these live in (read-only for checks).
@@ -161,9 +142,10 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
     std::fs::write(&lock_copy, LOCK_FILE).map_err(io(&lock_copy))?;
     let built = build_harness(&src, &root.join("target"))?;
     let text = format!(
-        "{}\n{}\n{}\n",
+        "{}\n{}\n{}\n{}\n",
         built.harness.display(),
         built.crossbeam_channel.display(),
+        built.fastrand.display(),
         built.deps.display()
     );
     std::fs::write(&manifest, text).map_err(io(&manifest))?;
@@ -176,10 +158,12 @@ fn read_manifest(root: &Path, manifest: &Path) -> Option<Prebuilt> {
     let found = Prebuilt {
         harness: lines.next()?,
         crossbeam_channel: lines.next()?,
+        fastrand: lines.next()?,
         deps: lines.next()?,
         root: root.to_path_buf(),
     };
-    (found.harness.exists() && found.crossbeam_channel.exists()).then_some(found)
+    (found.harness.exists() && found.crossbeam_channel.exists() && found.fastrand.exists())
+        .then_some(found)
 }
 
 fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> {
@@ -212,6 +196,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
     }
     let mut harness = None;
     let mut channel = None;
+    let mut fastrand = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
@@ -230,11 +215,12 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
         match name {
             "threadlings_harness" => harness = rlib,
             "crossbeam_channel" => channel = rlib,
+            "fastrand" => fastrand = rlib,
             _ => {}
         }
     }
-    match (harness, channel) {
-        (Some(harness), Some(crossbeam_channel)) => {
+    match (harness, channel, fastrand) {
+        (Some(harness), Some(crossbeam_channel), Some(fastrand)) => {
             let deps = crossbeam_channel
                 .parent()
                 .map(Path::to_path_buf)
@@ -242,12 +228,89 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             Ok(Prebuilt {
                 harness,
                 crossbeam_channel,
+                fastrand,
                 deps,
                 root: PathBuf::new(),
             })
         }
         _ => Err(ToolchainError::HarnessBuild(
-            "cargo did not report the harness and crossbeam-channel libraries".into(),
+            "cargo did not report the harness, crossbeam-channel and fastrand libraries".into(),
         )),
     }
+}
+
+/// Returns the pack's driver crate `threadlings_pack`, built against the
+/// prebuilt harness (once per driver sources; later calls are instant).
+/// It lives under the harness's cache directory, so sandboxed compiles
+/// can read it.
+pub fn pack_library(prebuilt: &Prebuilt, drivers: &DriverCrate) -> Result<PathBuf, ToolchainError> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    drivers.hash(&mut h);
+    let dir = prebuilt
+        .root
+        .join("packs")
+        .join(format!("{:016x}", h.finish()));
+    let rlib = dir.join("libthreadlings_pack.rlib");
+    if rlib.is_file() {
+        return Ok(rlib);
+    }
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let lock_path = dir.join(".lock");
+    let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    if rlib.is_file() {
+        return Ok(rlib);
+    }
+    let mut lib = String::from(
+        "//! The drivers of one exercise pack, one module per exercise (generated).\n",
+    );
+    for (module, source) in &drivers.modules {
+        let path = dir.join(format!("{module}.rs"));
+        std::fs::write(&path, source).map_err(io(&path))?;
+        lib.push_str(&format!("pub mod {module};\n"));
+    }
+    let lib_path = dir.join("lib.rs");
+    std::fs::write(&lib_path, lib).map_err(io(&lib_path))?;
+    // Written beside, then renamed: a half-written library is never seen.
+    let partial = dir.join("libthreadlings_pack.rlib.partial");
+    let out = Command::new(rustc())
+        .args([
+            "--edition=2021",
+            "--crate-type",
+            "rlib",
+            "--crate-name",
+            "threadlings_pack",
+        ])
+        .args(["-C", "opt-level=3", "--cap-lints", "allow"])
+        .arg("--extern")
+        .arg(format!(
+            "threadlings_harness={}",
+            prebuilt.harness.display()
+        ))
+        .arg("--extern")
+        .arg(format!(
+            "crossbeam_channel={}",
+            prebuilt.crossbeam_channel.display()
+        ))
+        .arg("--extern")
+        .arg(format!("fastrand={}", prebuilt.fastrand.display()))
+        .arg("-L")
+        .arg(format!("dependency={}", prebuilt.deps.display()))
+        .arg("-o")
+        .arg(&partial)
+        .arg(&lib_path)
+        .current_dir(&dir)
+        .output()
+        .map_err(|source| ToolchainError::Spawn {
+            program: "rustc".into(),
+            source,
+        })?;
+    if !out.status.success() {
+        return Err(ToolchainError::PackBuild(
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    }
+    std::fs::rename(&partial, &rlib).map_err(io(&rlib))?;
+    Ok(rlib)
 }

@@ -3,9 +3,9 @@
 use super::discover::Submission;
 use super::score::Weights;
 use super::stage::{self, StageError};
+use crate::engine::exercise::Exercise;
 use crate::engine::report::{CheckId, Report};
 use crate::engine::{self, CheckOptions, Checked, Isolation};
-use crate::exercise::Exercise;
 use crate::sandbox::Protections;
 use std::ffi::OsStr;
 use std::path::Path;
@@ -213,7 +213,7 @@ fn check_one(
 /// an operating-system error (`Too many open files (os error 24)`) with no
 /// source location under it. A student's `compile_error!` always has one.
 pub fn tool_fault(report: &Report) -> Option<String> {
-    let compile = report.check(CheckId::Compile)?;
+    let compile = report.check(CheckId::COMPILE)?;
     if compile.passed {
         return None;
     }

@@ -3,7 +3,7 @@
 //! so that no student disappears from a report without a word.
 
 use super::GradeError;
-use crate::exercise::Exercise;
+use crate::engine::exercise::Exercise;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;

@@ -5,8 +5,8 @@ mod junit;
 use super::GradeError;
 use super::batch::Graded;
 use super::score::{Weights, round2};
+use crate::engine::exercise::Exercise;
 use crate::engine::report::{CheckId, Status};
-use crate::exercise::Exercise;
 use crate::sandbox::Protections;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -272,7 +272,7 @@ fn status_of(g: &Graded, id: CheckId) -> Option<Status> {
 
 fn csv(exercise: &Exercise, graded: &[Graded]) -> String {
     let mut out = String::from("student,verdict,score");
-    for id in exercise.checks {
+    for id in exercise.check_ids() {
         out.push(',');
         out.push_str(id.as_str());
     }
@@ -285,7 +285,7 @@ fn csv(exercise: &Exercise, graded: &[Graded]) -> String {
             g.verdict(),
             g.score
         );
-        for &id in exercise.checks {
+        for id in exercise.check_ids() {
             out.push(',');
             out.push_str(cell(status_of(g, id)));
         }
@@ -323,7 +323,7 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
         "{:<width$}  {:>6}  {:<7}",
         "student", "score", "verdict"
     );
-    for id in exercise.checks {
+    for id in exercise.check_ids() {
         let _ = write!(out, "  {}", id.as_str());
     }
     out.push('\n');
@@ -335,7 +335,7 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
             g.score,
             g.verdict()
         );
-        for &id in exercise.checks {
+        for id in exercise.check_ids() {
             let mark = match status_of(g, id) {
                 Some(Status::Passed) => "pass",
                 Some(Status::Failed) => "FAIL",
@@ -355,7 +355,7 @@ fn text(exercise: &Exercise, graded: &[Graded], weights: &Weights) -> String {
                 for c in failing {
                     let _ = writeln!(out, "    {:<15} {}", c.id.as_str(), c.message);
                     // rustc's messages, promised by the compile row.
-                    if c.id == CheckId::Compile
+                    if c.id == CheckId::COMPILE
                         && let Some(detail) = &c.detail
                     {
                         for line in detail.lines() {
@@ -391,7 +391,7 @@ pub fn summary(exercise: &Exercise, graded: &[Graded]) -> String {
         "  {:<15} {:>6} {:>12}",
         "check", "failed", "not-checked"
     );
-    for &id in exercise.checks {
+    for id in exercise.check_ids() {
         let count = |s: Status| {
             graded
                 .iter()

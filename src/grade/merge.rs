@@ -7,8 +7,9 @@ use super::batch::{Graded, NotGraded};
 use super::discover::Submission;
 use super::format::Part;
 use super::score::Weights;
+use crate::engine::exercise::Exercise;
 use crate::engine::report::{CheckResult, Report, Timings};
-use crate::exercise::{self, Exercise};
+use crate::exercise;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -182,9 +183,7 @@ fn graded_of(exercise: &'static Exercise, row: StudentRow) -> Result<Graded, Gra
             let mut checks = Vec::new();
             for c in row.checks {
                 let id = exercise
-                    .checks
-                    .iter()
-                    .copied()
+                    .check_ids()
                     .find(|id| id.as_str() == c.id)
                     .ok_or_else(|| {
                         GradeError::Merge(format!(

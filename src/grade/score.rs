@@ -1,8 +1,8 @@
 //! Scores from per-check weights.
 
 use super::GradeError;
+use crate::engine::exercise::Exercise;
 use crate::engine::report::{CheckId, Report};
-use crate::exercise::Exercise;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,23 +21,17 @@ struct WeightsFile {
 }
 
 impl Weights {
-    /// The default weights of `exercise`.
+    /// The default weights of `exercise`: its declared weights scaled to
+    /// add up to 100 (`compile` is declared 0; equal weights give every
+    /// other check an equal share).
     pub fn default_for(exercise: &Exercise) -> Weights {
-        let graded = exercise
-            .checks
-            .iter()
-            .filter(|&&id| id != CheckId::Compile)
-            .count();
-        let share = if graded == 0 {
-            0.0
-        } else {
-            100.0 / graded as f64
-        };
+        let total: f64 = exercise.checks.iter().map(|c| c.weight).sum();
+        let scale = if total > 0.0 { 100.0 / total } else { 0.0 };
         Weights {
             points: exercise
                 .checks
                 .iter()
-                .map(|&id| (id, if id == CheckId::Compile { 0.0 } else { share }))
+                .map(|c| (c.id, c.weight * scale))
                 .collect(),
         }
     }
@@ -54,7 +48,7 @@ impl Weights {
                 .iter_mut()
                 .find(|(id, _)| id.as_str() == name)
             else {
-                let known: Vec<&str> = exercise.checks.iter().map(|c| c.as_str()).collect();
+                let known: Vec<&str> = exercise.check_ids().map(CheckId::as_str).collect();
                 return Err(GradeError::Weights(format!(
                     "the weights file names an unknown check {name:?}; the checks of {} are: {}",
                     exercise.id,
@@ -95,9 +89,8 @@ impl Weights {
     pub fn from_points(exercise: &Exercise, given: &BTreeMap<String, f64>) -> Weights {
         Weights {
             points: exercise
-                .checks
-                .iter()
-                .map(|&id| (id, given.get(id.as_str()).copied().unwrap_or(0.0)))
+                .check_ids()
+                .map(|id| (id, given.get(id.as_str()).copied().unwrap_or(0.0)))
                 .collect(),
         }
     }

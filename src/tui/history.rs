@@ -236,7 +236,7 @@ mod tests {
     #[test]
     fn a_check_without_a_timeline_draws_nothing_whatever_its_detail() {
         let detail = "thread 0  |-- inc() --|\nthread 1     |-- get() -> 0 --|";
-        let check = CheckResult::fail(CheckId::Linearizable, "no order").with_detail(detail);
+        let check = CheckResult::fail(CheckId::LINEARIZABLE, "no order").with_detail(detail);
         assert_eq!(Picture::from_check(&check), None);
         assert_eq!(Drawing::of(&check), None);
     }

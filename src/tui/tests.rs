@@ -19,8 +19,8 @@ use super::update::update;
 use crate::course::scaling::{Row as ScalingRow, Strategy};
 use crate::course::{ExerciseInfo, QuizItem, QuizKind};
 use crate::engine::report::{CheckId, CheckResult, Report};
+use crate::exercise::builtin::counter::model::{CounterModel, CounterOp, CounterRet};
 use crate::linearizability::{Operation, Outcome, Timeline, check};
-use crate::models::counter::{CounterModel, CounterOp, CounterRet};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -43,7 +43,7 @@ fn rejected(history: &[CounterCall], message: &str) -> CheckResult {
         panic!("the fixture must not be linearizable: {outcome:?}");
     };
     let timeline = Timeline::from_violation::<CounterModel>(history, &violation);
-    CheckResult::fail(CheckId::Linearizable, message).with_timeline(timeline)
+    CheckResult::fail(CheckId::LINEARIZABLE, message).with_timeline(timeline)
 }
 
 /// Thread 1's `get()` starts after thread 0's `inc()` returned, yet sees 0.
@@ -144,10 +144,10 @@ fn failing_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            CheckResult::pass(CheckId::OwnerThread, "one worker thread owns the count"),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            CheckResult::pass(CheckId::OWNER_THREAD, "one worker thread owns the count"),
             stale_read(),
-            CheckResult::not_checked(CheckId::BusyLoop, "not checked: the run stopped first"),
+            CheckResult::not_checked(CheckId::BUSY_LOOP, "not checked: the run stopped first"),
         ],
     )
 }
@@ -158,8 +158,8 @@ fn passing_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            CheckResult::pass(CheckId::Linearizable, "every history had an order"),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            CheckResult::pass(CheckId::LINEARIZABLE, "every history had an order"),
         ],
     )
 }
@@ -395,16 +395,16 @@ fn starter_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
-            stopped(CheckId::OwnerThread),
-            stopped(CheckId::Correctness),
-            stopped(CheckId::Linearizable),
-            stopped(CheckId::LostMessages),
-            stopped(CheckId::LeakedWorkers),
-            stopped(CheckId::Hang),
-            stopped(CheckId::BusyLoop),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
+            stopped(CheckId::OWNER_THREAD),
+            stopped(CheckId::CORRECTNESS),
+            stopped(CheckId::LINEARIZABLE),
+            stopped(CheckId::LOST_MESSAGES),
+            stopped(CheckId::LEAKED_WORKERS),
+            stopped(CheckId::HANG),
+            stopped(CheckId::BUSY_LOOP),
             CheckResult::fail(
-                CheckId::Panic,
+                CheckId::PANIC,
                 "the tutor's main thread (inside a call to your code) panicked at /tmp/learner/threadlings/exercises/counter.rs:33:9: not yet implemented: spawn the worker thread and keep its Sender",
             ),
         ],

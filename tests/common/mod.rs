@@ -31,8 +31,8 @@ pub fn describe(report: &Report) -> String {
 
 /// A fresh project: every exercise file holds its embedded starter, never
 /// what the working tree's `exercises/` holds (a learner's own work, or a
-/// solution). The course text (lessons and `exercises/info.toml`) is copied:
-/// it is course data that learners do not edit.
+/// solution). The lessons are copied: they are course data that learners do
+/// not edit (the exercises' texts are embedded in the binary).
 pub fn starter_project() -> tempfile::TempDir {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let project = tempfile::tempdir().unwrap();
@@ -41,11 +41,6 @@ pub fn starter_project() -> tempfile::TempDir {
     for ex in exercise::all() {
         std::fs::write(project.path().join(ex.file), ex.starter).unwrap();
     }
-    std::fs::copy(
-        root.join("exercises/info.toml"),
-        exercises.join("info.toml"),
-    )
-    .unwrap();
     copy_dir(&root.join("lessons"), &project.path().join("lessons"));
     project
 }

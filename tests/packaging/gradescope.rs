@@ -108,7 +108,7 @@ impl Machine {
     }
 
     /// setup.sh with this machine's toolchain and the tool cargo built for
-    /// these tests, from a source tree `src` (its solutions/ is the reference).
+    /// these tests, from a source tree `src` (its pack/<id>/solution.rs is the reference).
     fn setup(&self, src: &Path) -> Run {
         let toolchain = threadlings::sandbox::rustc_sysroot().expect("rustc is installed");
         let mut cmd = self.script(&self.root.join("source/setup.sh"));
@@ -140,7 +140,7 @@ impl Machine {
 }
 
 fn corpus(rel: &str) -> PathBuf {
-    repo("tests/corpus/counter").join(rel)
+    repo("pack/counter/corpus").join(rel)
 }
 
 fn output(r: &Value) -> &str {
@@ -258,7 +258,7 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     // folder, and no reference file is left where the sandbox can read.
     let private = std::fs::metadata(m.home.join("private")).unwrap();
     assert_eq!(private.permissions().mode() & 0o777, 0o700);
-    let reference = std::fs::read_to_string(repo("solutions/counter.rs")).unwrap();
+    let reference = std::fs::read_to_string(repo("pack/counter/solution.rs")).unwrap();
     for dir in [m.root.clone(), m.home.join("cache")] {
         for file in walk(&dir) {
             let text = std::fs::read(&file).unwrap_or_default();
@@ -363,10 +363,10 @@ fn gradescope_end_to_end_without_cap_sys_admin() {
     // a wrong reference, or a toolchain where the sandbox's uid cannot
     // reach it (as under /root). Both reuse the harness built above.
     let wrong_src = tempfile::tempdir().unwrap();
-    std::fs::create_dir(wrong_src.path().join("solutions")).unwrap();
+    std::fs::create_dir_all(wrong_src.path().join("pack/counter")).unwrap();
     std::fs::copy(
         corpus("buggy/unsigned_count.rs"),
-        wrong_src.path().join("solutions/counter.rs"),
+        wrong_src.path().join("pack/counter/solution.rs"),
     )
     .unwrap();
     let out = m.setup(wrong_src.path());

@@ -110,7 +110,7 @@ fn classroom_workflow_grades_every_check_of_every_exercise() {
             .filter(|s| s.only_for.as_deref().is_none_or(|e| e == ex.id))
             .collect();
         let names: BTreeSet<&str> = active.iter().map(|s| s.test_name.as_str()).collect();
-        let checks: BTreeSet<&str> = ex.checks.iter().map(|c| c.as_str()).collect();
+        let checks: BTreeSet<&str> = ex.checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(names, checks, "the steps run for {}", ex.id);
         let ids: Vec<String> = active.iter().map(|s| s.id.clone()).collect();
         assert_eq!(

@@ -5,8 +5,8 @@
 //! no `skipped` attribute on `<testsuites>`, which serialisers add.
 
 use super::describe_protections;
+use crate::engine::exercise::Exercise;
 use crate::engine::report::Status;
-use crate::exercise::Exercise;
 use crate::grade::batch::Graded;
 use crate::grade::score::{Weights, round2};
 use std::fmt::Write as _;

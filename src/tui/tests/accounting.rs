@@ -41,17 +41,17 @@ fn lost_report(id: CheckId) -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            CheckResult::pass(CheckId::Compile, "the file compiles against the API"),
+            CheckResult::pass(CheckId::COMPILE, "the file compiles against the API"),
             CheckResult::fail(id, "in trial 3, 26 submit() calls returned Ok(()), but the summary counts only 25 commands")
                 .with_accounting(accounting()),
-            CheckResult::fail(CheckId::BusyLoop, "the worker spins"),
+            CheckResult::fail(CheckId::BUSY_LOOP, "the worker spins"),
         ],
     )
 }
 
 #[test]
 fn enter_on_lost_messages_shows_what_was_sent_and_applied() {
-    let mut app = with_report(lost_report(CheckId::LostMessages));
+    let mut app = with_report(lost_report(CheckId::LOST_MESSAGES));
     let screen = draw(&app, 80, 24);
     assert!(
         screen.contains("Enter shows what was sent and what was applied"),
@@ -76,7 +76,7 @@ fn enter_on_lost_messages_shows_what_was_sent_and_applied() {
 #[test]
 fn the_picture_a_result_carries_decides_not_the_check_id() {
     // Any check with an accounting opens it...
-    let mut app = with_report(lost_report(CheckId::Shutdown));
+    let mut app = with_report(lost_report(CheckId::new("shutdown").unwrap()));
     keys(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::History(1));
     // ...and a failing check without a picture does not.
@@ -90,7 +90,7 @@ fn the_picture_a_result_carries_decides_not_the_check_id() {
 
 #[test]
 fn a_long_accounting_scrolls_on_a_small_terminal() {
-    let mut app = with_report(lost_report(CheckId::LostMessages));
+    let mut app = with_report(lost_report(CheckId::LOST_MESSAGES));
     update(&mut app, Msg::Resize(40, 12));
     keys(&mut app, &[KeyCode::Enter]);
     let top = draw(&app, 40, 12);

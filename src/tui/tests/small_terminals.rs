@@ -16,7 +16,7 @@ use crossterm::event::KeyCode;
 /// record such a worker leaves.
 fn busy_loop_report() -> Report {
     let idle = PhaseRun {
-        phase: "idle",
+        phase: "idle".into(),
         records: vec![
             Record::Cpu {
                 when: "after a read".into(),
@@ -36,24 +36,24 @@ fn busy_loop_report() -> Report {
         "exercises/counter.rs",
         7,
         vec![
-            pass(CheckId::Compile, "the file compiles against the API"),
-            pass(CheckId::OwnerThread, "start() spawned 1 thread (counter)"),
+            pass(CheckId::COMPILE, "the file compiles against the API"),
+            pass(CheckId::OWNER_THREAD, "start() spawned 1 thread (counter)"),
             pass(
-                CheckId::Correctness,
+                CheckId::CORRECTNESS,
                 "2000 calls on one thread gave the right results",
             ),
             pass(
-                CheckId::Linearizable,
+                CheckId::LINEARIZABLE,
                 "every history had an order (40 trials)",
             ),
             pass(
-                CheckId::LostMessages,
+                CheckId::LOST_MESSAGES,
                 "every command was applied exactly once (40 trials)",
             ),
-            pass(CheckId::LeakedWorkers, "no thread outlived shutdown()"),
-            pass(CheckId::Hang, "every call returned in time"),
+            pass(CheckId::LEAKED_WORKERS, "no thread outlived shutdown()"),
+            pass(CheckId::HANG, "every call returned in time"),
             judge::busy_loop(&idle),
-            pass(CheckId::Panic, "nothing panicked"),
+            pass(CheckId::PANIC, "nothing panicked"),
         ],
     );
     assert_eq!(report.checks[7].status, Status::Failed);
@@ -157,7 +157,7 @@ fn a_signature_mismatch_is_wrapped_not_cut() {
         0,
         vec![
             CheckResult::fail(
-                CheckId::Compile,
+                CheckId::COMPILE,
                 "the file does not compile against the exercise's API (rustc's messages below)",
             )
             .with_detail(detail),

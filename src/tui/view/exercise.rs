@@ -22,7 +22,7 @@ impl App {
             (None, Some(ex)) => ex
                 .checks
                 .iter()
-                .map(|&c| CheckResult::not_checked(c, "not checked yet"))
+                .map(|c| CheckResult::not_checked(c.id, "not checked yet"))
                 .collect(),
             (None, None) => Vec::new(),
         };

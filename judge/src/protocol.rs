@@ -1,0 +1,239 @@
+//! Reading the harness's report channel.
+//!
+//! Only lines that start with this run's secret count; anything else on the
+//! channel is ignored. See the harness's `report` module for the writer.
+
+use serde::{Deserialize, Serialize};
+
+/// One call recorded by the harness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpRecord {
+    /// Which trial (independent run of `start` .. `shutdown`) it belongs to.
+    pub trial: usize,
+    /// The client thread (lane) that made it.
+    pub thread: usize,
+    /// Global clock tick just before the call.
+    pub call: u64,
+    /// Global clock tick just after it returned; `None` if it never did.
+    pub ret: Option<u64>,
+    /// What was called, in the harness's short form (`inc`, `get`, ...).
+    pub input: String,
+    /// What it returned, in short form; `None` if it never returned.
+    pub output: Option<String>,
+}
+
+/// What a stuck thread was doing, from its scheduler state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Doing {
+    /// Runnable: it kept a core busy (a spin loop).
+    Running,
+    /// Asleep: blocked on a channel, a lock or a join.
+    Sleeping,
+}
+
+/// One fact reported by the harness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    /// Threads that appeared during `start()`: how many, and their names.
+    Threads { count: usize, names: String },
+    /// A recorded call.
+    Op(OpRecord),
+    /// A trial's end: its kind, the final value the clients' commands
+    /// predict (when they do) and what `shutdown()` returned.
+    Final {
+        trial: usize,
+        kind: String,
+        expected: Option<String>,
+        value: String,
+    },
+    /// Threads still alive after `shutdown()` returned (and a grace period).
+    Leak {
+        place: String,
+        count: usize,
+        names: String,
+    },
+    /// How much CPU the solution's threads used in a window in which nobody
+    /// called them (`when` says what came just before), next to what the
+    /// tool's own never-sleeping thread got in the same window: the CPU a
+    /// spinning worker could have had.
+    Cpu {
+        when: String,
+        window_ms: u64,
+        used_us: u64,
+        reference_us: u64,
+        /// How many threads were watched, when the harness says.
+        threads: Option<u64>,
+    },
+    /// A panic on some thread.
+    Panic {
+        thread: String,
+        location: String,
+        message: String,
+    },
+    /// A call that stayed busy past the progress deadline.
+    Hang {
+        thread: String,
+        call: String,
+        millis: u64,
+        /// What its thread was doing then, if the harness could tell.
+        doing: Option<Doing>,
+    },
+    /// An exercise-specific fact: a name and free fields.
+    Fact { name: String, fields: Vec<String> },
+    /// The harness itself hit a problem it could name.
+    Error(String),
+    /// The phase ran to its end.
+    Done,
+}
+
+fn unescape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Parses every authentic record in `bytes`; lines without the secret, and
+/// malformed ones, are skipped.
+pub fn parse(bytes: &[u8], secret: &str) -> Vec<Record> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix(secret)?.strip_prefix('\t')?;
+            parse_record(rest)
+        })
+        .collect()
+}
+
+fn parse_record(body: &str) -> Option<Record> {
+    let fields: Vec<&str> = body.split('\t').collect();
+    let num = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    let text = |i: usize| fields.get(i).map(|s| unescape(s)).unwrap_or_default();
+    Some(match *fields.first()? {
+        "threads" => Record::Threads {
+            count: num(1)? as usize,
+            names: text(2),
+        },
+        "op" => Record::Op(OpRecord {
+            trial: num(1)? as usize,
+            thread: num(2)? as usize,
+            call: num(3)?,
+            ret: num(4),
+            input: text(5),
+            output: fields.get(6).filter(|s| **s != "-").map(|s| unescape(s)),
+        }),
+        "final" => Record::Final {
+            trial: num(1)? as usize,
+            kind: text(2),
+            expected: fields.get(3).filter(|s| **s != "-").map(|s| unescape(s)),
+            value: text(4),
+        },
+        "leak" => Record::Leak {
+            place: text(1),
+            count: num(2)? as usize,
+            names: text(3),
+        },
+        "cpu" => Record::Cpu {
+            when: text(1),
+            window_ms: num(2)?,
+            used_us: num(3)?,
+            reference_us: num(4)?,
+            threads: fields.get(5).and_then(|s| s.parse().ok()),
+        },
+        "panic" => Record::Panic {
+            thread: text(1),
+            location: text(2),
+            message: text(3),
+        },
+        "hang" => Record::Hang {
+            thread: text(1),
+            call: text(2),
+            millis: num(3)?,
+            doing: match fields.get(4).copied() {
+                Some("running") => Some(Doing::Running),
+                Some("sleeping") => Some(Doing::Sleeping),
+                _ => None,
+            },
+        },
+        "fact" => Record::Fact {
+            name: text(1),
+            fields: fields.iter().skip(2).map(|s| unescape(s)).collect(),
+        },
+        "error" => Record::Error(text(1)),
+        "done" => Record::Done,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lines_with_the_secret_count() {
+        let bytes = b"s3cret\tdone\nforged\tdone\ns3cretdone\n\tdone\ns3cret\tpanic\tmain\tf.rs:1:2\ta\\tb\\nc\n";
+        let records = parse(bytes, "s3cret");
+        assert_eq!(
+            records,
+            vec![
+                Record::Done,
+                Record::Panic {
+                    thread: "main".into(),
+                    location: "f.rs:1:2".into(),
+                    message: "a\tb\nc".into()
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn ops_keep_pending_calls() {
+        let records = parse(
+            b"k\top\t3\t1\t10\t-\tget\t-\nk\top\t3\t1\t4\t9\tget\t7\n",
+            "k",
+        );
+        let Record::Op(pending) = &records[0] else {
+            panic!()
+        };
+        assert_eq!((pending.ret, pending.output.as_deref()), (None, None));
+        let Record::Op(done) = &records[1] else {
+            panic!()
+        };
+        assert_eq!((done.ret, done.output.as_deref()), (Some(9), Some("7")));
+    }
+
+    #[test]
+    fn cpu_records_carry_the_window_the_use_and_the_reference() {
+        let records = parse(
+            b"k\tcpu\tafter writes nobody has read\t152\t31\t24870\nk\tcpu\tx\t1\t2\n",
+            "k",
+        );
+        assert_eq!(
+            records,
+            vec![Record::Cpu {
+                when: "after writes nobody has read".into(),
+                window_ms: 152,
+                used_us: 31,
+                reference_us: 24870,
+                threads: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn malformed_lines_are_skipped() {
+        assert!(parse(b"k\top\tx\n k\tdone\nk\tnonsense\n", "k").is_empty());
+    }
+}
