@@ -1,6 +1,7 @@
 //! Command-line parsing and the `check`, `grade` and `list` verbs.
 
 mod grade;
+mod pack;
 mod render;
 
 use anyhow::{Context, bail};
@@ -42,6 +43,12 @@ enum Verb {
     Grade(Box<grade::GradeArgs>),
     /// List the exercises.
     List,
+    /// Make or validate an exercise pack (see docs/packs.md).
+    Pack {
+        /// `new` or `check`.
+        #[command(subcommand)]
+        verb: pack::PackVerb,
+    },
     /// Print a shell completion script (e.g. `threadlings completions bash
     /// > ~/.local/share/bash-completion/completions/threadlings`).
     Completions {
@@ -98,6 +105,7 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
         Some(Verb::List) => list(),
+        Some(Verb::Pack { verb }) => pack::run(verb),
         Some(Verb::Completions { shell }) => {
             completions(shell);
             Ok(ExitCode::SUCCESS)
