@@ -132,26 +132,36 @@ fn check_exercises(
     let lessons = lesson_ids(&pack.dir);
     for &exercise in &pack.exercises {
         let folder = pack.dir.join(exercise.id);
-        let mut item = ItemChecker {
-            exercise,
-            findings: &mut *findings,
-        };
-        item.hints();
-        item.lesson(lessons.as_ref());
-        item.starter(&folder.join("starter.rs"))?;
-        item.correct(
-            "reference",
-            &folder.join("solution.rs"),
-            options.reference_runs,
-        )?;
-        for file in corpus_files(&folder.join("corpus/correct")) {
-            let name = corpus_name(&folder, &file);
-            item.correct(&name, &file, options.correct_runs)?;
-        }
-        for file in corpus_files(&folder.join("corpus/buggy")) {
-            let name = corpus_name(&folder, &file);
-            item.buggy(&name, &file, options.buggy_runs)?;
-        }
+        check_exercise(exercise, &folder, lessons.as_deref(), options, findings)?;
+    }
+    Ok(())
+}
+
+/// Checks one loaded exercise whose folder is `folder`, against the
+/// course's `lessons` (`None`: unknown), adding what it finds.
+pub(crate) fn check_exercise(
+    exercise: &'static Exercise,
+    folder: &Path,
+    lessons: Option<&[String]>,
+    options: &PackCheckOptions,
+    findings: &mut Vec<Finding>,
+) -> Result<(), PackCheckError> {
+    let mut item = ItemChecker { exercise, findings };
+    item.hints();
+    item.lesson(lessons);
+    item.starter(&folder.join("starter.rs"))?;
+    item.correct(
+        "reference",
+        &folder.join("solution.rs"),
+        options.reference_runs,
+    )?;
+    for file in corpus_files(&folder.join("corpus/correct")) {
+        let name = corpus_name(folder, &file);
+        item.correct(&name, &file, options.correct_runs)?;
+    }
+    for file in corpus_files(&folder.join("corpus/buggy")) {
+        let name = corpus_name(folder, &file);
+        item.buggy(&name, &file, options.buggy_runs)?;
     }
     Ok(())
 }
@@ -179,7 +189,7 @@ fn corpus_name(folder: &Path, file: &Path) -> String {
 /// The lesson ids `after` may name, from the course of the project the
 /// pack is checked in (the current directory's, else the pack's own
 /// ancestors'); `None` when neither is inside a project.
-fn lesson_ids(pack_dir: &Path) -> Option<Vec<String>> {
+pub(crate) fn lesson_ids(pack_dir: &Path) -> Option<Vec<String>> {
     let cwd = std::env::current_dir().ok();
     let root = cwd
         .as_deref()
@@ -228,7 +238,7 @@ impl ItemChecker<'_> {
         self.note("hints", passed, message);
     }
 
-    fn lesson(&mut self, lessons: Option<&Vec<String>>) {
+    fn lesson(&mut self, lessons: Option<&[String]>) {
         let after = self.exercise.text.after.clone();
         match lessons {
             Some(ids) if ids.contains(&after) => {

@@ -141,9 +141,81 @@ pub fn create(dir: &Path, id: &str) -> Result<Vec<PathBuf>, ScaffoldError> {
     Ok(written)
 }
 
+/// The template's judge, compiled in for the tests: the scaffold's
+/// exercise is checked like a built-in one (see the tests).
+#[cfg(test)]
+#[path = "template/exercise/judge.rs"]
+mod template_judge;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::exercise::{DriverCrate, Exercise, Judge};
+    use crate::pack::check::{PackCheckOptions, check_exercise, lesson_ids};
+    use crate::pack::{ExerciseFiles, parse_exercise};
+
+    /// The scaffold's exercise `id`, written to `dir` and loaded with its
+    /// judge compiled in (the judge program of a teacher's pack is the
+    /// same code, built apart).
+    fn scaffolded(dir: &Path, id: &str) -> &'static Exercise {
+        create(dir, id).unwrap();
+        let folder = dir.join(id);
+        let read = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+        let drivers = Box::leak(Box::new(DriverCrate {
+            modules: vec![(id.replace('-', "_"), read("driver.rs"))],
+        }));
+        let files = ExerciseFiles {
+            folder: id.to_string(),
+            exercise_toml: read("exercise.toml"),
+            starter: read("starter.rs"),
+            solution: read("solution.rs"),
+            driver: read("driver.rs"),
+            glue: read("glue.rs"),
+            quiz: None,
+            dir: Some(folder.clone()),
+        };
+        let judge = Judge::BuiltIn(template_judge::judge);
+        let exercise = parse_exercise(files, judge, drivers).unwrap();
+        let exercise: &'static Exercise = Box::leak(Box::new(exercise));
+        exercise.verify_judge().unwrap();
+        exercise
+    }
+
+    /// What `pack check` verifies of each exercise holds for the
+    /// scaffold's: its starter compiles and fails, its reference passes,
+    /// every corpus file gets its expected verdict, hints and lesson link.
+    #[test]
+    fn the_scaffolded_exercise_works_out_of_the_box() {
+        let scratch = tempfile::tempdir().unwrap();
+        let exercise = scaffolded(scratch.path(), "rate-limiter");
+        let options = PackCheckOptions {
+            reference_runs: 2,
+            correct_runs: 1,
+            buggy_runs: 40,
+        };
+        let lessons = lesson_ids(scratch.path()).expect("the tests run in the project");
+        let mut findings = Vec::new();
+        let folder = scratch.path().join("rate-limiter");
+        check_exercise(exercise, &folder, Some(&lessons), &options, &mut findings).unwrap();
+        let items: Vec<&str> = findings.iter().map(|f| f.item.as_str()).collect();
+        assert_eq!(
+            items,
+            [
+                "hints",
+                "lesson",
+                "starter",
+                "reference",
+                "corpus/correct/std_mpsc.rs",
+                "corpus/buggy/adds_one.rs",
+                "corpus/buggy/mutex_no_worker.rs",
+                "corpus/buggy/never_joined.rs",
+                "corpus/buggy/try_recv_spin.rs",
+            ]
+        );
+        for f in &findings {
+            assert!(f.passed, "{}: {}", f.item, f.message);
+        }
+    }
 
     #[test]
     fn ids_are_kebab_case() {

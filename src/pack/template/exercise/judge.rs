@@ -136,7 +136,11 @@ fn correctness(run: &PhaseRun) -> CheckResult {
         }
         model = next;
     }
-    if !run.finished() || ops.last().is_none_or(|o| o.input != "shutdown" || o.output.is_none()) {
+    if !run.finished()
+        || ops
+            .last()
+            .is_none_or(|o| o.input != "shutdown" || o.output.is_none())
+    {
         return judge::not_checked(CheckId::CORRECTNESS, run);
     }
     CheckResult::pass(
