@@ -7,7 +7,7 @@ use clap::Subcommand;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use threadlings::pack::check::{PackCheck, PackCheckOptions, check_pack};
+use threadlings::pack::check::{Finding, PackCheck, PackCheckOptions, check_pack};
 use threadlings::pack::scaffold;
 
 /// What to do with a pack.
@@ -82,10 +82,17 @@ fn check(dir: PathBuf, format: Format) -> anyhow::Result<ExitCode> {
 /// One line per finding, then the verdict.
 fn text(checked: &PackCheck) -> String {
     let mut text = format!("pack {}\n", checked.pack);
+    let whose = |f: &Finding| f.exercise.clone().unwrap_or_else(|| "(pack)".into());
+    let wide = |width: fn(&Finding) -> usize| checked.findings.iter().map(width).max();
+    let id_width = wide(|f| f.exercise.as_ref().map_or(6, String::len)).unwrap_or(0);
+    let item_width = wide(|f| f.item.len()).unwrap_or(0);
     for f in &checked.findings {
         let mark = if f.passed { "pass" } else { "FAIL" };
-        let whose = f.exercise.as_deref().unwrap_or("(pack)");
-        text += &format!("  {mark}  {whose}  {:<28} ", f.item);
+        text += &format!(
+            "  {mark}  {:<id_width$}  {:<item_width$}  ",
+            whose(f),
+            f.item
+        );
         // A compiler's message runs over lines: keep them under the item.
         text += &f.message.replace('\n', "\n        ");
         text.push('\n');
