@@ -2,9 +2,11 @@
 //! - `builtin_pack.rs`: the built-in pack (`pack/pack.toml` and one folder
 //!   per exercise), its files embedded and its judges compiled in;
 //! - `harness_files.rs`: every source file of the check harness;
-//! - `judge_files.rs`: the sources of the contract crate, embedded so that
-//!   a teacher's pack's judge can be built without the tool's sources;
-//! - `corpus_tests.rs`: one test per corpus file, for `tests/corpus.rs`.
+//! - `judge_files.rs`, `lincheck_files.rs`: the sources of the contract
+//!   crate and the checker it uses, embedded so that a teacher's pack's
+//!   judge can be built without the tool's sources;
+//! - `corpus_tests.rs`: one test per corpus file, for `tests/corpus.rs`;
+//! - `lesson_snippets.rs`: every lesson file, doc-tested (`src/course.rs`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
     for watched in [
+        "build.rs",
         "pack",
         "harness/src",
         "harness/Cargo.toml",
@@ -31,7 +34,15 @@ fn main() {
         &out.join("judge_files.rs"),
         &embedded_crate(&root.join("judge")),
     );
+    write(
+        &out.join("lincheck_files.rs"),
+        &embedded_crate(&root.join("lincheck")),
+    );
     write(&out.join("corpus_tests.rs"), &corpus_tests(&root, &ids));
+    write(
+        &out.join("lesson_snippets.rs"),
+        &lesson_snippets(&root.join("lessons")),
+    );
 }
 
 fn write(path: &Path, text: &str) {
@@ -116,20 +127,29 @@ fn builtin_pack(root: &Path, ids: &[String]) -> String {
     s
 }
 
-/// `&[(relative path, include_str!(..))]` of a crate's Cargo.toml and
-/// every `.rs` file under its `src/`, sorted.
+/// `&[(relative path, include_str!(..))]` of a crate's sources: every
+/// `Cargo.toml` and every `.rs` file under a `src/` folder, nested crates
+/// (such as `harness/channel/`) included; `target/` and `tests/` are not
+/// sources of the library. Sorted.
 fn embedded_crate(dir: &Path) -> String {
-    let mut files = vec![PathBuf::from("Cargo.toml")];
-    let mut stack = vec![dir.join("src")];
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {
         let entries =
             std::fs::read_dir(&at).unwrap_or_else(|e| panic!("cannot list {}: {e}", at.display()));
         for entry in entries.flatten() {
             let path = entry.path();
+            let rel = path.strip_prefix(dir).expect("under dir").to_path_buf();
+            let name = entry.file_name();
             if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path.strip_prefix(dir).expect("under dir").to_path_buf());
+                if name != "target" && name != "tests" && name != "benches" {
+                    stack.push(path);
+                }
+            } else if name == "Cargo.toml"
+                || (path.extension().is_some_and(|e| e == "rs")
+                    && rel.components().any(|c| c.as_os_str() == "src"))
+            {
+                files.push(rel);
             }
         }
     }
@@ -181,4 +201,31 @@ fn corpus_tests(root: &Path, ids: &[String]) -> String {
     buggy.push_str("}\n");
     correct.push_str("}\n");
     buggy + &correct
+}
+
+/// The doc-test module over every `lessons/*.md` and the list of them.
+fn lesson_snippets(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    names.sort();
+    let mut s = String::from(
+        "/// Each lesson as the documentation of an empty item.\n#[cfg(doctest)]\n#[allow(dead_code)]\nmod lesson_snippets {\n",
+    );
+    for (i, name) in names.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    #[doc = include_str!({})]\n    struct Lesson{i};",
+            lit(&dir.join(name))
+        );
+    }
+    s.push_str("}\n\n/// The lesson files whose snippets are doc-tested.\n#[cfg(test)]\nconst SNIPPET_FILES: &[&str] = &[\n");
+    for name in &names {
+        let _ = writeln!(s, "    {name:?},");
+    }
+    s.push_str("];\n");
+    s
 }

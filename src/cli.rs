@@ -33,6 +33,10 @@ struct Cli {
     /// Panic after the first frame (tests the terminal is restored).
     #[arg(long, hide = true)]
     panic_after_first_frame: bool,
+    /// Also use the exercise pack in DIR (repeatable; packs listed in the
+    /// project's threadlings.toml are used too).
+    #[arg(long, global = true, value_name = "DIR")]
+    pack: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +104,12 @@ struct CheckArgs {
 pub fn main() -> ExitCode {
     let process_start = std::time::Instant::now();
     let mut cli = Cli::parse();
+    if uses_exercises(cli.command.as_ref())
+        && let Err(err) = install_packs(&cli.pack)
+    {
+        eprintln!("threadlings: {err:#}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command.take() {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
@@ -118,6 +128,31 @@ pub fn main() -> ExitCode {
         eprintln!("threadlings: {err:#}");
         ExitCode::from(2)
     })
+}
+
+/// Whether `verb` looks exercises up, and so needs the packs loaded
+/// (`pack new` and `pack check` make and load packs themselves).
+fn uses_exercises(verb: Option<&Verb>) -> bool {
+    match verb {
+        Some(Verb::Completions { .. } | Verb::Pack { .. }) => false,
+        #[cfg(feature = "tui")]
+        Some(Verb::ProgressSaveLoop { .. }) => false,
+        _ => true,
+    }
+}
+
+/// Loads the packs given with `--pack` and those the project's
+/// threadlings.toml lists, beside the built-in exercises.
+fn install_packs(given: &[PathBuf]) -> anyhow::Result<()> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = course::project_root(&cwd).unwrap_or(cwd);
+    let mut dirs = given.to_vec();
+    dirs.extend(threadlings::pack::configured(&root)?);
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    let packs = threadlings::pack::load_all(&dirs)?;
+    exercise::install(packs).map_err(anyhow::Error::msg)
 }
 
 /// Opens the full-screen tutor in the project directory.

@@ -133,44 +133,11 @@ impl Course {
     }
 }
 
-/// Declares the lesson files once, and from that single list generates both
-/// the doc-test module (so rustdoc compiles every snippet of every lesson)
-/// and the list the tests compare with `lessons/index.toml`.
-macro_rules! lesson_snippets {
-    ($($name:ident => $file:literal,)*) => {
-        /// Each lesson as the documentation of an empty item, so that
-        /// `cargo test --doc` compiles and runs its Rust blocks.
-        #[cfg(doctest)]
-        #[allow(dead_code)]
-        mod lesson_snippets {
-            $(
-                #[doc = include_str!(concat!("../lessons/", $file))]
-                struct $name;
-            )*
-        }
-
-        /// The lesson files whose snippets are doc-tested.
-        #[cfg(test)]
-        const SNIPPET_FILES: &[&str] = &[$($file),*];
-    };
-}
-
-lesson_snippets! {
-    OneOwner => "01-one-owner.md",
-    RequestReply => "02-request-reply.md",
-    Lifecycle => "03-lifecycle.md",
-    ClosingChannels => "04-closing-channels.md",
-    ForSelect => "05-for-select.md",
-    Mistakes => "06-mistakes.md",
-    ChannelsVsMutexes => "07-channels-vs-mutexes.md",
-    Primitives => "08-primitives.md",
-    StructuredConcurrency => "09-structured-concurrency.md",
-    Leaks => "10-leaks.md",
-    BoundaryAndCore => "11-boundary-and-core.md",
-    GracefulShutdown => "12-graceful-shutdown.md",
-    StatefulServices => "13-stateful-services.md",
-    Scaling => "14-scaling.md",
-}
+// Every lesson file (`lessons/*.md`), found by build.rs: as the
+// documentation of an empty item when rustdoc collects doc tests, so that
+// `cargo test --doc` compiles and runs each Rust block; and as the list of
+// files the tests compare with `lessons/index.toml`.
+include!(concat!(env!("OUT_DIR"), "/lesson_snippets.rs"));
 
 #[cfg(test)]
 mod tests {
@@ -381,7 +348,7 @@ mod tests {
         tested.sort();
         assert_eq!(
             indexed, tested,
-            "lesson_snippets! in src/course.rs must list exactly the lessons of lessons/index.toml"
+            "lessons/index.toml must list exactly the lesson files of lessons/"
         );
     }
 

@@ -105,8 +105,43 @@ pub fn load_dir(dir: &Path) -> Result<LoadedPack, PackError> {
 }
 
 fn read(path: &Path) -> Result<String, PackError> {
-    std::fs::read_to_string(path).map_err(|source| PackError::Read {
+    std::fs::read_to_string(path).map_err(|error| PackError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })
+}
+
+/// The file at a project's root that lists the teacher's packs it uses:
+/// `packs = ["../my-course"]`, paths relative to the file.
+pub const PROJECT_CONFIG: &str = "threadlings.toml";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectConfig {
+    #[serde(default)]
+    packs: Vec<PathBuf>,
+}
+
+/// The pack directories `threadlings.toml` at `project_root` lists (none
+/// when there is no such file).
+pub fn configured(project_root: &Path) -> Result<Vec<PathBuf>, PackError> {
+    let path = project_root.join(PROJECT_CONFIG);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = read(&path)?;
+    let config: ProjectConfig = toml::from_str(&text).map_err(|e| PackError::Parse {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(config
+        .packs
+        .into_iter()
+        .map(|dir| project_root.join(dir))
+        .collect())
+}
+
+/// Loads every pack in `dirs` (see [`load_dir`]), in order.
+pub fn load_all(dirs: &[PathBuf]) -> Result<Vec<LoadedPack>, PackError> {
+    dirs.iter().map(|dir| load_dir(dir)).collect()
 }

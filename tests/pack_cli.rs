@@ -116,7 +116,6 @@ fn pack_check_of_no_directory_exits_2() {
 /// its exercise's reference solution passes `check --pack` and earns every
 /// point in `grade --pack`, while a buggy corpus file loses some.
 #[test]
-#[ignore = "needs teacher packs (--pack and the judge program, on the packs branch): un-ignore once main has them"]
 fn a_new_pack_passes_pack_check_and_checks_and_grades_with_pack() {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("course");

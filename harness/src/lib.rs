@@ -13,6 +13,7 @@
 pub mod calls;
 pub mod cpu;
 pub mod load;
+pub mod messages;
 pub mod perturb;
 pub mod phase;
 pub mod report;

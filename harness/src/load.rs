@@ -3,18 +3,17 @@
 //! histories, and catching panics so one failing call does not end the run.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
-/// The global event clock: every call takes a number before it starts and
-/// after it returns, so `a.ret < b.call` means a really finished before b began.
-static CLOCK: AtomicU64 = AtomicU64::new(0);
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once any thread panicked, so drivers can stop early.
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
-/// The next tick of the global event clock.
+/// The next tick of the global event clock: every call takes a number
+/// before it starts and after it returns, so `a.ret < b.call` means a really
+/// finished before b began. The recording `crossbeam_channel` stamps its
+/// sends and receives on the same clock.
 pub fn tick() -> u64 {
-    CLOCK.fetch_add(1, Ordering::SeqCst)
+    threadlings_channel::record::tick()
 }
 
 /// Whether any thread has panicked so far in this run.
@@ -115,6 +114,7 @@ where
                         let mut rng = fastrand::Rng::with_seed(
                             seed ^ ((trial as u64) << 32) ^ ((n as u64 + 1) * 0x9E37_79B9),
                         );
+                        crate::messages::client_thread(n, rng.u64(..));
                         client(n, &mut rng)
                     })
                     .expect("cannot start a client thread")

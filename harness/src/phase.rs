@@ -25,6 +25,7 @@ pub fn main<S>(start: S, hang_limit: Duration, phases: Phases<S>) {
     report::init();
     load::install_panic_hook();
     let seed = load::seed_from_args();
+    crate::messages::main_thread(0);
     let watchdog = Watchdog::start(hang_limit);
     match crate::phase_from_args().as_str() {
         "single" => (phases.single)(start, seed),
@@ -40,6 +41,7 @@ pub fn main<S>(start: S, hang_limit: Duration, phases: Phases<S>) {
 }
 
 /// Calls the learner's `start()` under the watchdog; `None` if it panicked.
+/// What it spawned and created is noted for [`crate::messages`].
 pub fn start_watched<T: ?Sized>(start: fn() -> Box<T>) -> Option<Box<T>> {
-    watched(0, "start()", start)
+    crate::messages::watch_start(|| watched(0, "start()", start))
 }

@@ -45,7 +45,9 @@ pub struct Message {
     pub thread: usize,
     /// The call as written (`inc()`, `submit(Pay(7))`).
     pub call: String,
-    /// Its place among its thread's calls in the run, from 1.
+    /// Its number: its place among its thread's calls in the run, from 1,
+    /// or, when the recording channels followed it, its number on its
+    /// channel.
     pub seq: u64,
     /// The harness clock tick when it was sent, when recorded.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,7 +2,8 @@
 //! exercise shares. Exercise-specific ones live with each exercise.
 
 use crate::accounting::Accounting;
-use crate::protocol::{Doing, Record};
+use crate::messages;
+use crate::protocol::{Doing, OpRecord, Record};
 use crate::report::{CheckId, CheckResult};
 use crate::run::{Ending, PhaseRun, signal_name, too_many_threads};
 
@@ -200,6 +201,9 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
     if checked == 0 {
         return not_checked_because(CheckId::LEAKED_WORKERS, &runs.iter().collect::<Vec<_>>());
     }
+    if let Some(why) = messages::not_joined(runs) {
+        return CheckResult::fail(CheckId::LEAKED_WORKERS, why);
+    }
     CheckResult::pass(
         CheckId::LEAKED_WORKERS,
         format!(
@@ -285,8 +289,24 @@ pub fn busy_loop(run: &PhaseRun) -> CheckResult {
     CheckResult::pass(CheckId::BUSY_LOOP, message)
 }
 
-/// `owner-thread`: `start()` spawned at least one thread.
-pub fn owner_thread(run: &PhaseRun) -> CheckResult {
+/// `owner-thread`: `start()` spawned at least one thread, and, when the
+/// solution's channels were recorded, every call of the one-thread run that
+/// `judged` accepts sent a message that such a thread received.
+pub fn owner_thread(
+    run: &PhaseRun,
+    judged: impl Fn(&OpRecord) -> bool,
+    label: impl Fn(&OpRecord) -> String,
+) -> CheckResult {
+    let spawned = spawned_worker(run);
+    if spawned.passed
+        && let Some(result) = messages::owner(run, judged, label)
+    {
+        return result;
+    }
+    spawned
+}
+
+fn spawned_worker(run: &PhaseRun) -> CheckResult {
     for r in &run.records {
         if let Record::Threads { count, names } = r {
             if *count == 0 {

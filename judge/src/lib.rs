@@ -17,6 +17,7 @@ pub mod accounting;
 pub mod checks;
 pub mod cpu_budget;
 pub mod history;
+pub mod messages;
 pub mod protocol;
 pub mod report;
 pub mod run;
@@ -30,8 +31,10 @@ pub use checks::{
 };
 pub use cpu_budget::CpuBudget;
 pub use lincheck;
-pub use protocol::{Doing, OpRecord, Record};
-pub use report::{BadCheckId, CheckId, CheckResult, Status, TIMELINE_WIDTH};
+pub use protocol::{Doing, MsgRecord, OpRecord, Receiver, Record};
+pub use report::{
+    BadCheckId, CheckId, CheckResult, MessageFinding, MessageOutcome, Status, TIMELINE_WIDTH,
+};
 pub use run::{Ending, MissingPhase, PhaseRun, Runs, signal_name};
 
 /// What every judge is: the runs of one check in, one result per declared

@@ -31,6 +31,42 @@ pub enum Doing {
     Sleeping,
 }
 
+/// One message a harness thread sent through the recording
+/// `crossbeam_channel`, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsgRecord {
+    /// The trial it belongs to.
+    pub trial: usize,
+    /// The harness lane (client thread) that sent it.
+    pub lane: usize,
+    /// Global clock tick just after the send: it lies inside the call that
+    /// sent it.
+    pub sent: u64,
+    /// The channel, numbered in order of creation.
+    pub chan: u64,
+    /// The message's number on its channel.
+    pub seq: u64,
+    /// Who received it first.
+    pub receiver: Receiver,
+    /// The tick just after it was received, if it was.
+    pub received: Option<u64>,
+    /// How many times it was received (more than once: duplicated).
+    pub receives: u32,
+}
+
+/// Who received a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Receiver {
+    /// A thread that `start()` spawned.
+    Worker,
+    /// A harness thread: the caller itself or another client.
+    Client(usize),
+    /// A thread the solution spawned after `start()` returned.
+    Other,
+    /// Nobody: the message was never received.
+    Nobody,
+}
+
 /// One fact reported by the harness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Record {
@@ -38,6 +74,8 @@ pub enum Record {
     Threads { count: usize, names: String },
     /// A recorded call.
     Op(OpRecord),
+    /// A recorded message.
+    Msg(MsgRecord),
     /// A trial's end: its kind, the final value the clients' commands
     /// predict (when they do) and what `shutdown()` returned.
     Final {
@@ -134,6 +172,21 @@ fn parse_record(body: &str) -> Option<Record> {
             input: text(5),
             output: fields.get(6).filter(|s| **s != "-").map(|s| unescape(s)),
         }),
+        "msg" => Record::Msg(MsgRecord {
+            trial: num(1)? as usize,
+            lane: num(2)? as usize,
+            sent: num(3)?,
+            chan: num(4)?,
+            seq: num(5)?,
+            receiver: match fields.get(6)? {
+                &"worker" => Receiver::Worker,
+                &"other" => Receiver::Other,
+                &"-" => Receiver::Nobody,
+                who => Receiver::Client(who.strip_prefix("client ")?.parse().ok()?),
+            },
+            received: num(7),
+            receives: num(8)? as u32,
+        }),
         "final" => Record::Final {
             trial: num(1)? as usize,
             kind: text(2),
@@ -229,6 +282,29 @@ mod tests {
                 reference_us: 24870,
                 threads: None,
             }]
+        );
+    }
+
+    #[test]
+    fn messages_name_their_receiver() {
+        let records = parse(
+            b"k\tmsg\t2\t3\t40\t1\t7\tworker\t44\t1\nk\tmsg\t2\t3\t41\t1\t8\t-\t-\t0\nk\tmsg\t2\t3\t42\t1\t9\tclient 3\t43\t1\n",
+            "k",
+        );
+        let receivers: Vec<(Receiver, Option<u64>)> = records
+            .iter()
+            .map(|r| match r {
+                Record::Msg(m) => (m.receiver.clone(), m.received),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            receivers,
+            vec![
+                (Receiver::Worker, Some(44)),
+                (Receiver::Nobody, None),
+                (Receiver::Client(3), Some(43))
+            ]
         );
     }
 

@@ -160,7 +160,50 @@ pub struct CheckResult {
     /// check, as data (its text form is the detail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting: Option<Accounting>,
+    /// Message-level findings of a failing check (lost, duplicated or
+    /// misdelivered messages), when the solution's channels were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageFinding>,
 }
+
+/// One message that went wrong, followed through the recording
+/// `crossbeam_channel`: the data behind a message-level failure, for front
+/// ends that draw what happened to each message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageFinding {
+    /// The trial it was sent in (0 in one-thread phases).
+    pub trial: usize,
+    /// The tutor's thread (lane) whose call sent it, as in the history.
+    pub thread: usize,
+    /// That call, as the learner would write it (`submit(Pay(17))`).
+    pub call: String,
+    /// The call's start and return ticks on the history's clock.
+    pub call_span: (u64, u64),
+    /// The channel, numbered in order of creation.
+    pub channel: u64,
+    /// The message's number on its channel.
+    pub seq: u64,
+    /// The clock tick of the send.
+    pub sent_at: u64,
+    /// The clock tick of the (first) receive, if there was one.
+    pub received_at: Option<u64>,
+    /// What went wrong.
+    pub outcome: MessageOutcome,
+}
+
+/// What went wrong with one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageOutcome {
+    /// Sent by a call that succeeded, and never received.
+    Lost,
+    /// Received more than once.
+    Duplicated,
+    /// Received by one of the tutor's threads (the caller itself or another
+    /// client) instead of the worker.
+    WrongReceiver,
+}
+
 impl CheckResult {
     /// A passing check.
     pub fn pass(id: CheckId, message: impl Into<String>) -> CheckResult {
@@ -183,11 +226,17 @@ impl CheckResult {
             detail: None,
             timeline: None,
             accounting: None,
+            messages: Vec::new(),
         }
     }
     /// Adds a longer explanation.
     pub fn with_detail(mut self, detail: impl Into<String>) -> CheckResult {
         self.detail = Some(detail.into());
+        self
+    }
+    /// Attaches message-level findings.
+    pub fn with_messages(mut self, messages: Vec<MessageFinding>) -> CheckResult {
+        self.messages = messages;
         self
     }
     /// Attaches a drawn history: the data for front ends that draw it, and

@@ -207,7 +207,8 @@ fn owner_thread_wants_a_spawned_thread() {
             names: String::new(),
         }],
     );
-    assert_eq!(owner_thread(&none).status, Status::Failed);
+    let label = |o: &crate::protocol::OpRecord| o.input.clone();
+    assert_eq!(owner_thread(&none, |_| true, label).status, Status::Failed);
     let one = finished(
         "single",
         vec![Record::Threads {
@@ -215,7 +216,7 @@ fn owner_thread_wants_a_spawned_thread() {
             names: "unnamed".into(),
         }],
     );
-    let one = owner_thread(&one);
+    let one = owner_thread(&one, |_| true, label);
     assert!(one.passed);
     assert_eq!(one.message, "start() spawned 1 thread (unnamed)");
 }

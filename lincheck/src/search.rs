@@ -20,6 +20,17 @@
 //! their call. The search stops as soon as every call with a known output is
 //! linearized: unknown ones left over simply never took effect.
 //!
+//! Such a call that changes nothing in the state the walk finds it in (a
+//! timed-out read) is not placed: it may still take effect later, or never,
+//! so placing it would only add orders that lead nowhere new. It is not
+//! walked past again after every placement either: it is moved ("parked")
+//! to a second list, walked only once the first reaches a return, in case a
+//! later state makes it matter. Walking past a few hundred of them after
+//! each placement took six times the steps (78,895 against 13,687) on a
+//! register history of 1,000 calls with 30 % unknown outcomes. Parking is
+//! undone with the placement it followed, so the lists are still restored
+//! exactly.
+//!
 //! A step may lead to several states ([`Model::successors`]); each is a
 //! branch of the search, tried in turn before the call is undone.
 //!
@@ -73,8 +84,29 @@ pub struct Deepest<M> {
 enum Node {
     Head,
     Tail,
+    /// The end of the list of parked calls.
+    End,
     Call(usize),
     Return(usize),
+}
+
+/// What [`Search::try_place`] did.
+#[derive(PartialEq, Eq)]
+enum Placing {
+    Placed,
+    /// The call is of unknown output and changes nothing here.
+    NoOp,
+    /// Every state it leads to was explored already.
+    Explored,
+}
+
+/// A call moved to the parked list, and where it was in the first list.
+struct Park {
+    node: usize,
+    prev: usize,
+    next: usize,
+    /// Placements on the stack when it was parked.
+    depth: usize,
 }
 
 /// Variations on the plain search.
@@ -138,6 +170,9 @@ struct Frame<M> {
     before: M,
     before_hash: u64,
     untried: Vec<M>,
+    /// The walk's [`Search::blocked`] when the call was placed, to walk on
+    /// from there if it is undone.
+    blocked: usize,
 }
 
 /// A search in progress over one sub-history; see the module docs.
@@ -168,6 +203,12 @@ pub struct Search<'h, M: Model> {
     deepest: Option<Deepest<M>>,
     steps: u64,
     entry: usize,
+    /// 0 while walking the first list; once it reached a return, that
+    /// return's node, while the walk goes through the parked calls.
+    blocked: usize,
+    /// Calls parked, in order, to be unparked when the placement before
+    /// them is undone.
+    parks: Vec<Park>,
     finished: bool,
 }
 
@@ -195,8 +236,12 @@ impl<'h, M: Model> Search<'h, M> {
         let n = subset.len();
         // Events sorted by time; at equal sequence numbers calls go first so
         // the two operations count as overlapping (the more permissive
-        // reading).
-        let mut events: Vec<(u64, bool, usize)> = Vec::with_capacity(2 * n);
+        // reading). Each event is one integer, (time, return?, position)
+        // from the high bits down, which sorts faster than a tuple.
+        let event = |time: u64, is_ret: bool, j: usize| {
+            (u128::from(time) << 64) | (u128::from(is_ret) << 63) | j as u128
+        };
+        let mut events: Vec<u128> = Vec::with_capacity(2 * n);
         for (j, &i) in subset.iter().enumerate() {
             let op = &history[i];
             let (call, ret) = match op.ret {
@@ -208,17 +253,19 @@ impl<'h, M: Model> Search<'h, M> {
                 Some(ret) if checked[j] => (op.call, ret),
                 _ => (op.call, u64::MAX),
             };
-            events.push((call, false, j));
-            events.push((ret, true, j));
+            events.push(event(call, false, j));
+            events.push(event(ret, true, j));
         }
         events.sort_unstable();
 
-        // Node 0 is the head, node 2n+1 the tail, the events sit in between.
+        // Node 0 is the head, node 2n+1 the tail, the events sit in between;
+        // nodes 2n+2 and 2n+3 bound the (at first empty) parked list.
         let tail = 2 * n + 1;
-        let mut nodes = Vec::with_capacity(2 * n + 2);
+        let mut nodes = Vec::with_capacity(2 * n + 4);
         nodes.push(Node::Head);
         let mut ret_node = vec![0; n];
-        for (k, &(_, is_ret, j)) in events.iter().enumerate() {
+        for (k, &e) in events.iter().enumerate() {
+            let (is_ret, j) = ((e >> 63) & 1 == 1, (e as usize) & (usize::MAX >> 1));
             if is_ret {
                 ret_node[j] = k + 1;
                 nodes.push(Node::Return(j));
@@ -226,7 +273,11 @@ impl<'h, M: Model> Search<'h, M> {
                 nodes.push(Node::Call(j));
             }
         }
-        nodes.push(Node::Tail);
+        nodes.extend([Node::Tail, Node::Head, Node::End]);
+        let mut next: Vec<usize> = (1..=tail + 1).collect();
+        let mut prev: Vec<usize> = (0..=tail).map(|k| k.saturating_sub(1)).collect();
+        next.extend([tail + 2, tail + 2]);
+        prev.extend([tail + 1, tail + 1]);
         let remaining = checked.iter().filter(|&&c| c).count();
         Search {
             history,
@@ -234,8 +285,8 @@ impl<'h, M: Model> Search<'h, M> {
             explain,
             checked,
             nodes,
-            next: (1..=tail + 1).collect(),
-            prev: (0..=tail).map(|k| k.saturating_sub(1)).collect(),
+            next,
+            prev,
             ret_node,
             set_hash: 0,
             remaining,
@@ -248,6 +299,8 @@ impl<'h, M: Model> Search<'h, M> {
             deepest: None,
             steps: 0,
             entry: 1,
+            blocked: 0,
+            parks: Vec::new(),
             finished: false,
         }
     }
@@ -303,13 +356,22 @@ impl<'h, M: Model> Search<'h, M> {
                 return SearchOutcome::Inconclusive;
             }
             match self.nodes[self.entry] {
-                Node::Call(j) => {
-                    if !self.try_place(j) {
-                        self.entry = self.next[self.entry];
-                    }
+                Node::Call(j) => match self.try_place(j) {
+                    Placing::Placed => {}
+                    Placing::NoOp if self.blocked == 0 => self.park(),
+                    Placing::NoOp | Placing::Explored => self.entry = self.next[self.entry],
+                },
+                // Parked calls were made before this return (they were
+                // ahead of an earlier one), so they may go before it.
+                Node::Return(_) => {
+                    self.blocked = self.entry;
+                    self.entry = self.next[self.parked_head()];
                 }
-                Node::Return(j) => {
+                Node::End => {
                     if self.explain {
+                        let Node::Return(j) = self.nodes[self.blocked] else {
+                            unreachable!("the walk only leaves the first list at a return")
+                        };
                         self.record_deepest(j);
                     }
                     if !self.backtrack() {
@@ -326,11 +388,46 @@ impl<'h, M: Model> Search<'h, M> {
         }
     }
 
+    fn parked_head(&self) -> usize {
+        self.nodes.len() - 2
+    }
+
+    /// Moves the call at `self.entry` from the first list to the end of
+    /// the parked one and walks on in the first.
+    fn park(&mut self) {
+        let node = self.entry;
+        let (prev, next) = (self.prev[node], self.next[node]);
+        self.parks.push(Park {
+            node,
+            prev,
+            next,
+            depth: self.stack.len(),
+        });
+        self.unlink(node);
+        let end = self.nodes.len() - 1;
+        let last = self.prev[end];
+        self.next[last] = node;
+        self.prev[node] = last;
+        self.next[node] = end;
+        self.prev[end] = node;
+        self.entry = next;
+    }
+
+    /// Puts back every call parked since the stack was deeper than it is.
+    fn unpark(&mut self) {
+        while let Some(park) = self.parks.pop_if(|p| p.depth > self.stack.len()) {
+            self.unlink(park.node);
+            self.prev[park.node] = park.prev;
+            self.next[park.node] = park.next;
+            self.relink(park.node);
+        }
+    }
+
     /// Places position `j` (at `self.entry`) if one of the states it can
-    /// lead to is new; `false` when none is.
-    fn try_place(&mut self, j: usize) -> bool {
+    /// lead to is new.
+    fn try_place(&mut self, j: usize) -> Placing {
         if self.no_op_at[j] == Some(self.state_hash) {
-            return false;
+            return Placing::NoOp;
         }
         let op = &self.history[self.subset[j]];
         let output = if self.checked[j] {
@@ -367,6 +464,7 @@ impl<'h, M: Model> Search<'h, M> {
                 before,
                 before_hash,
                 untried,
+                blocked: self.blocked,
             });
             self.scratch = next;
             self.set_hash = set_hash;
@@ -376,13 +474,15 @@ impl<'h, M: Model> Search<'h, M> {
                 self.remaining -= 1;
             }
             self.entry = self.next[0];
-            return true;
-        }
-        if no_ops == choices && choices > 0 {
-            self.no_op_at[j] = Some(self.state_hash);
+            self.blocked = 0;
+            return Placing::Placed;
         }
         self.scratch = next;
-        false
+        if no_ops == choices && choices > 0 {
+            self.no_op_at[j] = Some(self.state_hash);
+            return Placing::NoOp;
+        }
+        Placing::Explored
     }
 
     /// Takes back the last placement, or moves it to one of its other
@@ -397,12 +497,14 @@ impl<'h, M: Model> Search<'h, M> {
                 self.state = after;
                 self.state_hash = after_hash;
                 self.entry = self.next[0];
+                self.blocked = 0;
                 return true;
             }
         }
         let Some(frame) = self.stack.pop() else {
             unreachable!("the frame was just looked at")
         };
+        self.unpark();
         let Node::Call(k) = self.nodes[frame.node] else {
             unreachable!("only call nodes are stacked")
         };
@@ -415,6 +517,7 @@ impl<'h, M: Model> Search<'h, M> {
         self.relink(self.ret_node[k]);
         self.relink(frame.node);
         self.entry = self.next[frame.node];
+        self.blocked = frame.blocked;
         true
     }
 

@@ -42,8 +42,12 @@ fn shrink_until<M: Model>(
     deadline: Instant,
     memory: usize,
 ) -> (Vec<usize>, bool) {
-    let mut current = subset.to_vec();
-    current.sort_by_key(|&i| (history[i].call, i));
+    // Sorting the keys themselves (unique, so an unstable sort gives the
+    // one order) is several times faster than looking them up in the
+    // history at every comparison.
+    let mut keyed: Vec<(u64, usize)> = subset.iter().map(|&i| (history[i].call, i)).collect();
+    keyed.sort_unstable();
+    let mut current: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
 
     // A quarter of the time finds what each result needs; the rest removes.
     let now = Instant::now();
@@ -136,9 +140,13 @@ pub(crate) fn violation<M: Model>(
         explain: true,
         ..Mode::default()
     };
-    let explained = search_within(initial, history, &operations, start + budget, mode, memory);
-    let explanation = match explained.outcome {
-        SearchOutcome::NotLinearizable(Some(deepest)) => {
+    // With no time left the search would still run up to its first look
+    // at the clock, which on a long part can take longer than deciding did.
+    let deadline = start + budget;
+    let explained = (Instant::now() < deadline)
+        .then(|| search_within(initial, history, &operations, deadline, mode, memory));
+    let explanation = match explained.map(|e| e.outcome) {
+        Some(SearchOutcome::NotLinearizable(Some(deepest))) => {
             Some(Explanation::from_deepest(history, &deepest))
         }
         _ => None,

@@ -12,6 +12,7 @@
 use threadlings_harness::calls::{recorded, watched, Lane};
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, jitter};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -92,6 +93,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -101,14 +103,11 @@ fn shutdown_recorded(
     at: Lane,
     records: &mut Vec<String>,
 ) -> Option<i64> {
-    recorded(
-        records,
-        at,
-        "shutdown()",
-        "shutdown",
-        || counter.shutdown(),
-        i64::to_string,
-    )
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        let stop = || counter.shutdown();
+        recorded(records, at, "shutdown()", "shutdown", stop, i64::to_string)
+    })
 }
 
 fn apply(counter: &dyn Counter, input: &str) -> String {
@@ -148,7 +147,7 @@ fn idle(start: Start) {
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
-    if watched(0, "shutdown()", || counter.shutdown()).is_some() {
+    if messages::around_shutdown("0", || watched(0, "shutdown()", || counter.shutdown())).is_some() {
         threads::report_leftover("idle", &baseline);
     }
 }
@@ -169,6 +168,7 @@ fn trial_kind(trial: usize) -> (&'static str, &'static [&'static str]) {
 
 fn under_load(start: Start, seed: u64) {
     let clients = clients();
+    messages::main_thread(clients);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(counter) = phase::start_watched(start) else {
@@ -230,7 +230,9 @@ fn under_load(start: Start, seed: u64) {
             "final",
             &[&trial.to_string(), kind, &expected, &last.to_string()],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }

@@ -21,7 +21,7 @@ pub fn judge(runs: &Runs) -> Vec<CheckResult> {
     };
     let all = runs.all();
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(single, |_| true, call_label),
         correctness(single),
         linearizable(load),
         lost_messages(load),
@@ -86,6 +86,11 @@ fn correctness(run: &PhaseRun) -> CheckResult {
 }
 
 fn lost_messages(run: &PhaseRun) -> CheckResult {
+    let tallies = lost_tallies(run);
+    judge::messages::lost_messages(tallies, &[run], |op| op.input != "shutdown", call_label)
+}
+
+fn lost_tallies(run: &PhaseRun) -> CheckResult {
     judge::final_tallies(run, "command", |trial, kind, expected, value| {
         let (Ok(expected), Ok(value)) = (expected.parse::<i64>(), value.parse::<i64>()) else {
             return None;

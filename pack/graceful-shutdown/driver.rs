@@ -21,6 +21,7 @@
 use threadlings_harness::calls::{recorded, recorded_returning, watched, Lane};
 use threadlings_harness::cpu::{self, FairClock};
 use threadlings_harness::load::{self, jitter, tick};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -245,8 +246,11 @@ fn shutdown_recorded(
 ) -> Option<(u64, Summary)> {
     let stop = move || orders.shutdown();
     let returned = |_: &Summary| "returned".to_string();
-    recorded_returning(records, at, "shutdown()", "shutdown", stop, returned)
-        .map(|(summary, tick)| (tick, summary))
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        recorded_returning(records, at, "shutdown()", "shutdown", stop, returned)
+    })
+    .map(|(summary, tick)| (tick, summary))
 }
 
 fn send_after(trial: usize, lane: usize, calls: usize, max: Duration) {
@@ -334,6 +338,7 @@ fn single(start: Start, seed: u64) {
     if calls == 20 {
         // Still holding the handle: shutdown() must have joined the worker.
         threads::report_leftover("single, a handle still held", &baseline);
+        messages::report(0);
     }
     drop(handle);
 }
@@ -380,6 +385,7 @@ struct Trial {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(orders) = phase::start_watched(start) else {
@@ -442,6 +448,11 @@ fn under_load(start: Start, seed: u64) {
                 std::thread::Builder::new()
                     .name("client racer".into())
                     .spawn_scoped(scope, move || {
+                        let lane = CLIENTS + 1;
+                        // The harness's thread, released with shutdown():
+                        // its send is never parked, and its receives are
+                        // not the solution's.
+                        messages::main_thread(lane);
                         let mut records = Vec::new();
                         if gate.recv().is_ok() {
                             let input = Input::Status(id);
@@ -485,6 +496,8 @@ fn under_load(start: Start, seed: u64) {
                 if racing.is_some() {
                     let _ = go.send(());
                 }
+                // Clients' next sends wait behind whatever shutdown() sends.
+                messages::park_clients();
                 shutdown_recorded(orders, Lane::main(trial, CLIENTS), &mut records)
             } else {
                 drop(orders);
@@ -521,7 +534,9 @@ fn under_load(start: Start, seed: u64) {
         if !complete || load::panicked() {
             return;
         }
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }
@@ -540,6 +555,7 @@ fn drive(
     shared: &Trial,
 ) -> (Vec<String>, bool) {
     let _stalls = threadlings_harness::perturb::Perturbation::start(rng.u64(..));
+    messages::client_thread(client, rng.u64(..));
     let mut records = Vec::new();
     let mut made = 0;
     let mut after = 0;

@@ -37,10 +37,19 @@ pub fn judge(runs: &Runs) -> Vec<CheckResult> {
     };
     let all = runs.all();
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(
+            single,
+            |op| op.output.as_deref() != Some("stopped"),
+            records::label,
+        ),
         checks::correctness(single),
         checks::linearizable(load),
-        checks::lost_messages(single, load),
+        judge::messages::lost_messages(
+            checks::lost_messages(single, load),
+            &[single, load],
+            |op| op.input != "shutdown" && op.output.as_deref() != Some("stopped"),
+            records::label,
+        ),
         judge::leaked_workers(all),
         judge::hang(all),
         judge::busy_loop(idle),

@@ -25,6 +25,7 @@
 use threadlings_harness::calls::{self, watched, Lane};
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, jitter};
+use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
@@ -175,8 +176,11 @@ fn shutdown_recorded(
     at: Lane,
     records: &mut Vec<String>,
 ) -> Option<BTreeMap<Account, u64>> {
-    let stop = || ledger.shutdown();
-    calls::recorded(records, at, "shutdown()", "shutdown", stop, encode_map)
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        let stop = || ledger.shutdown();
+        calls::recorded(records, at, "shutdown()", "shutdown", stop, encode_map)
+    })
 }
 
 /// Calls at the edges of the contract, made first on one thread: unknown
@@ -234,6 +238,7 @@ fn single(start: Start, seed: u64) {
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
+        messages::report(0);
     }
 }
 
@@ -256,7 +261,7 @@ fn idle(start: Start) {
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
-    if watched(0, "shutdown()", || ledger.shutdown()).is_some() {
+    if messages::around_shutdown("0", || watched(0, "shutdown()", || ledger.shutdown())).is_some() {
         threads::report_leftover("idle", &baseline);
     }
 }
@@ -335,6 +340,7 @@ impl Kind {
 }
 
 fn under_load(start: Start, seed: u64) {
+    messages::main_thread(CLIENTS);
     for trial in 0..TRIALS {
         let baseline = threads::live();
         let Some(ledger) = phase::start_watched(start) else {
@@ -405,7 +411,9 @@ fn under_load(start: Start, seed: u64) {
                 &encode_map(&last),
             ],
         );
-        if threads::report_leftover(&format!("trial {trial}"), &baseline) > 0 {
+        let leaked = threads::report_leftover(&format!("trial {trial}"), &baseline);
+        messages::report(trial);
+        if leaked > 0 {
             return;
         }
     }

@@ -27,7 +27,14 @@ pub fn judge(runs: &Runs) -> Vec<CheckResult> {
     };
     let all = runs.all();
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(
+            single,
+            |_| true,
+            |op| match records::parse_op(op) {
+                Some(records::Parsed::Call(input, _)) => <model::LedgerModel as judge::lincheck::Model>::call_label(&input),
+                _ => op.input.clone(),
+            },
+        ),
         checks::correctness(single),
         linearizable::linearizable(load),
         checks::lost_messages(load),

@@ -1,9 +1,10 @@
 //! Building the unchanging parts once and the learner's file every time.
 //!
-//! The check harness and its dependencies (crossbeam-channel, fastrand)
-//! never change between checks, so they are built once with cargo, in
-//! release mode, into a cache directory keyed by their sources, the tool
-//! version and the compiler. Each check then compiles only a small generated
+//! The check harness and its dependencies (crossbeam-channel, fastrand, and
+//! `threadlings-channel`, the recording crossbeam-channel that a learner's
+//! `use crossbeam_channel::...` resolves to) never change between checks, so
+//! they are built once with cargo, in release mode, into a cache directory
+//! keyed by their sources, the tool version and the compiler. Each check then compiles only a small generated
 //! program that includes the learner's file, with a bare `rustc` call that
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
@@ -18,7 +19,7 @@ const HARNESS_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/harne
 
 /// The tool's own lock file, so the harness builds with the exact crate
 /// versions the tool was tested with, offline when they are cached.
-const LOCK_FILE: &str = include_str!("../../Cargo.lock");
+pub(crate) const LOCK_FILE: &str = include_str!("../../Cargo.lock");
 
 /// Failures to prepare the toolchain: the tool's problem, not the learner's.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +53,9 @@ pub enum ToolchainError {
 pub struct Prebuilt {
     /// The harness library (`libthreadlings_harness-*.rlib`).
     pub harness: PathBuf,
-    /// The crossbeam-channel library learners may use.
+    /// What a learner's `crossbeam_channel` is: the recording shim
+    /// (`libthreadlings_channel-*.rlib`), which has crossbeam-channel's API
+    /// and delegates to it.
     pub crossbeam_channel: PathBuf,
     /// The fastrand library drivers use for seeded workloads.
     pub fastrand: PathBuf,
@@ -82,11 +85,14 @@ fn fingerprint() -> String {
     env!("CARGO_PKG_VERSION").hash(&mut h);
     HARNESS_FILES.hash(&mut h);
     LOCK_FILE.hash(&mut h);
+    // This file decides how the cache is built and its manifest read: two
+    // builds of the tool that differ here must not share a cache directory.
+    include_str!("toolchain.rs").hash(&mut h);
     rustc_version().hash(&mut h);
     format!("{:016x}", h.finish())
 }
 
-fn rustc_version() -> String {
+pub(crate) fn rustc_version() -> String {
     Command::new(rustc())
         .arg("-vV")
         .output()
@@ -99,7 +105,7 @@ pub fn rustc() -> PathBuf {
     std::env::var_os("RUSTC").map_or_else(|| PathBuf::from("rustc"), PathBuf::from)
 }
 
-fn cargo() -> PathBuf {
+pub(crate) fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
@@ -127,9 +133,14 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
         return Ok(found);
     }
     let src = root.join("src");
-    std::fs::create_dir_all(src.join("src")).map_err(io(&src))?;
+    for dir in ["src", "channel/src"] {
+        std::fs::create_dir_all(src.join(dir)).map_err(io(&src))?;
+    }
     for (name, text) in HARNESS_FILES {
         let path = src.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
         // Its own workspace, so a project around the cache cannot adopt it.
         let text = if *name == "Cargo.toml" {
             format!("{text}\n[workspace]\n")
@@ -214,7 +225,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             .map(PathBuf::from);
         match name {
             "threadlings_harness" => harness = rlib,
-            "crossbeam_channel" => channel = rlib,
+            "threadlings_channel" => channel = rlib,
             "fastrand" => fastrand = rlib,
             _ => {}
         }
@@ -234,7 +245,7 @@ fn build_harness(src: &Path, target: &Path) -> Result<Prebuilt, ToolchainError> 
             })
         }
         _ => Err(ToolchainError::HarnessBuild(
-            "cargo did not report the harness, crossbeam-channel and fastrand libraries".into(),
+            "cargo did not report the harness, channel and fastrand libraries".into(),
         )),
     }
 }

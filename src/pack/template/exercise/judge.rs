@@ -17,7 +17,7 @@ pub fn judge(runs: &Runs) -> Vec<CheckResult> {
     };
     let all = runs.all();
     vec![
-        judge::owner_thread(single),
+        judge::owner_thread(single, |_| true, call_label),
         correctness(single),
         linearizable(load),
         judge::leaked_workers(all),
@@ -110,6 +110,14 @@ fn parse(op: &OpRecord) -> Option<(TallyOp, Option<TallyRet>)> {
     })
 }
 
+/// A recorded call as the learner wrote it (`add(3)`), for messages.
+fn call_label(op: &OpRecord) -> String {
+    parse(op).map_or_else(
+        || op.input.clone(),
+        |(input, _)| TallyModel::call_label(&input),
+    )
+}
+
 /// The single-threaded calls, replayed on the model.
 fn correctness(run: &PhaseRun) -> CheckResult {
     let ops: Vec<&OpRecord> = run.ops().collect();
@@ -120,14 +128,11 @@ fn correctness(run: &PhaseRun) -> CheckResult {
         };
         let (next, want) = model.step(&input);
         if got != want {
-            let label = |o: &&OpRecord| {
-                parse(o).map_or_else(|| o.input.clone(), |(i, _)| TallyModel::call_label(&i))
-            };
             return CheckResult::fail(
                 CheckId::CORRECTNESS,
                 format!(
                     "{}, {} returned {}; the total must be {}",
-                    judge::after_calls(i, &ops[..i], label),
+                    judge::after_calls(i, &ops[..i], |o| call_label(o)),
                     TallyModel::call_label(&input),
                     op.output.as_deref().unwrap_or("nothing"),
                     model.total
