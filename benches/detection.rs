@@ -111,7 +111,7 @@ fn cost(runs: usize) {
         for _ in 0..runs {
             let (report, took) = check_once(program);
             times.push(took);
-            assert!(report.passed, "{}", report.to_text(false));
+            assert!(report.passed, "{}", report.to_json());
         }
         println!(
             "{id} reference: median run time of {runs} checks {:.0} ms",

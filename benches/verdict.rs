@@ -402,7 +402,7 @@ fn rerun(file: &Path, pairs: usize) {
             let Checked::Done(report) = engine::check(counter, file, &options).unwrap() else {
                 unreachable!("not cancelled")
             };
-            assert!(report.passed, "{}", report.to_text(false));
+            assert!(report.passed, "{}", report.to_json());
             series.costs.push(Cost {
                 wall: t.elapsed(),
                 cpu: self_cpu().saturating_sub(cpu),

@@ -1,14 +1,18 @@
 //! Command-line parsing and the `check`, `grade` and `list` verbs.
 
 mod grade;
+mod pack;
+mod render;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use threadlings::engine::{self, CheckOptions, Checked};
-use threadlings::{exercise, tui};
+#[cfg(feature = "tui")]
+use threadlings::tui;
+use threadlings::{course, exercise};
 
 /// A terminal tutor for concurrency in Rust: one thread owns the state,
 /// every other thread talks to it over channels.
@@ -47,6 +51,12 @@ enum Verb {
     Prepare,
     /// List the exercises.
     List,
+    /// Make or validate an exercise pack (see docs/packs.md).
+    Pack {
+        /// `new` or `check`.
+        #[command(subcommand)]
+        verb: pack::PackVerb,
+    },
     /// Print a shell completion script (e.g. `threadlings completions bash
     /// > ~/.local/share/bash-completion/completions/threadlings`).
     Completions {
@@ -55,6 +65,7 @@ enum Verb {
         shell: clap_complete::Shell,
     },
     /// Test hook: save progress in a loop forever (for kill tests).
+    #[cfg(feature = "tui")]
     #[command(name = "__progress-save-loop", hide = true)]
     ProgressSaveLoop {
         /// Directory to save in.
@@ -97,11 +108,9 @@ struct CheckArgs {
 pub fn main() -> ExitCode {
     let process_start = std::time::Instant::now();
     let mut cli = Cli::parse();
-    let uses_exercises = !matches!(
-        cli.command,
-        Some(Verb::Completions { .. } | Verb::ProgressSaveLoop { .. })
-    );
-    if uses_exercises && let Err(err) = install_packs(&cli.pack) {
+    if uses_exercises(cli.command.as_ref())
+        && let Err(err) = install_packs(&cli.pack)
+    {
         eprintln!("threadlings: {err:#}");
         return ExitCode::from(2);
     }
@@ -111,10 +120,12 @@ pub fn main() -> ExitCode {
         Some(Verb::Grade(args)) => grade::run(*args),
         Some(Verb::Prepare) => prepare(),
         Some(Verb::List) => list(),
+        Some(Verb::Pack { verb }) => pack::run(verb),
         Some(Verb::Completions { shell }) => {
             completions(shell);
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "tui")]
         Some(Verb::ProgressSaveLoop { dir }) => save_loop(&dir),
         None => tutor(cli, process_start),
     };
@@ -124,10 +135,22 @@ pub fn main() -> ExitCode {
     })
 }
 
+/// Whether `verb` looks exercises up, and so needs the packs loaded
+/// (`pack new` and `pack check` make and load packs themselves).
+fn uses_exercises(verb: Option<&Verb>) -> bool {
+    match verb {
+        Some(Verb::Completions { .. } | Verb::Pack { .. }) => false,
+        #[cfg(feature = "tui")]
+        Some(Verb::ProgressSaveLoop { .. }) => false,
+        _ => true,
+    }
+}
+
 /// Loads the packs given with `--pack` and those the project's
 /// threadlings.toml lists, beside the built-in exercises.
 fn install_packs(given: &[PathBuf]) -> anyhow::Result<()> {
-    let root = project_root();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = course::project_root(&cwd).unwrap_or(cwd);
     let mut dirs = given.to_vec();
     dirs.extend(threadlings::pack::configured(&root)?);
     if dirs.is_empty() {
@@ -138,6 +161,7 @@ fn install_packs(given: &[PathBuf]) -> anyhow::Result<()> {
 }
 
 /// Opens the full-screen tutor in the project directory.
+#[cfg(feature = "tui")]
 fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode> {
     let Cli {
         manual_run,
@@ -147,7 +171,7 @@ fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode
         ..
     } = cli;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let Some(root) = tui::project_root(&cwd) else {
+    let Some(root) = course::project_root(&cwd) else {
         bail!(
             "{} is not inside a threadlings project (no ancestor holds both exercises/ and lessons/); cd into the project and run `threadlings` again",
             cwd.display()
@@ -176,8 +200,19 @@ fn tutor(cli: Cli, process_start: std::time::Instant) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// Without the tutor compiled in, says so: the other verbs still work.
+#[cfg(not(feature = "tui"))]
+fn tutor(_cli: Cli, _process_start: std::time::Instant) -> anyhow::Result<ExitCode> {
+    bail!(
+        "this threadlings was built without the tutor (the cargo feature `tui` was off): \
+         `threadlings check EXERCISE`, `list` and `grade` work; for the tutor, install it \
+         with its default features"
+    );
+}
+
 /// Saves ever-growing progress forever, so a test can kill it mid-save.
-fn save_loop(dir: &Path) -> anyhow::Result<ExitCode> {
+#[cfg(feature = "tui")]
+fn save_loop(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let path = tui::progress::Progress::path(dir);
     let mut progress = tui::progress::Progress::default();
     for i in 0u64.. {
@@ -238,15 +273,6 @@ fn list() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The project directory: the nearest ancestor of the current directory
-/// that holds `exercises/`, or the current directory itself.
-fn project_root() -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    cwd.ancestors()
-        .find(|dir| dir.join("exercises").is_dir())
-        .map_or(cwd.clone(), Path::to_path_buf)
-}
-
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let id = args.exercise.unwrap_or_default();
     let Some(exercise) = exercise::find(&id) else {
@@ -256,9 +282,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let given = args.file.is_some();
-    let file = args
-        .file
-        .unwrap_or_else(|| project_root().join(exercise.file));
+    let file = args.file.unwrap_or_else(|| {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        course::project_root(&cwd)
+            .unwrap_or(cwd)
+            .join(exercise.file)
+    });
     if file.is_dir() {
         bail!(
             "{} is a directory; --file takes the exercise's .rs file",
@@ -270,7 +299,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             bail!("there is no file {}", file.display());
         }
         bail!(
-            "cannot find {}: run this inside the threadlings project (the directory holding exercises/), or pass --file PATH",
+            "cannot find {}: run this inside the threadlings project (the directory holding exercises/ and lessons/), or pass --file PATH",
             file.display()
         );
     }
@@ -307,7 +336,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            out(&report.to_text(color));
+            out(&render::report(&report, color));
         }
     }
     Ok(if report.passed {

@@ -28,7 +28,17 @@ pub use index::{Item, Lesson};
 pub use quiz::{QuizItem, QuizKind, choice_order};
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The project directory: the nearest ancestor of `start` (or `start`
+/// itself) holding both `exercises/` and `lessons/`. The one definition,
+/// used by the tutor and by `check` for an exercise's default file.
+pub fn project_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("exercises").is_dir() && dir.join("lessons").is_dir())
+        .map(Path::to_path_buf)
+}
 
 /// The whole course, as loaded from the project's files.
 #[derive(Debug, Clone)]
@@ -132,7 +142,6 @@ include!(concat!(env!("OUT_DIR"), "/lesson_snippets.rs"));
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -140,6 +149,19 @@ mod tests {
 
     fn course() -> Course {
         Course::load(&root()).unwrap_or_else(|err| panic!("the course must load: {err}"))
+    }
+
+    #[test]
+    fn the_project_root_holds_exercises_and_lessons() {
+        let scratch = tempfile::tempdir().unwrap();
+        let project = scratch.path().join("project");
+        let deep = project.join("exercises/sub");
+        std::fs::create_dir_all(&deep).unwrap();
+        // exercises/ alone is not a project.
+        assert_eq!(project_root(&deep), None);
+        std::fs::create_dir(project.join("lessons")).unwrap();
+        assert_eq!(project_root(&deep), Some(project.clone()));
+        assert_eq!(project_root(&project), Some(project));
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! built-in pack is embedded in the binary (its judges compiled in); a
 //! teacher's pack is a directory, loaded with [`load_dir`].
 
+pub mod check;
 pub mod judge_program;
 mod manifest;
+pub mod scaffold;
 #[cfg(test)]
 mod tests;
 

@@ -29,15 +29,6 @@ use app::{App, Step};
 use progress::Progress;
 use std::path::{Path, PathBuf};
 
-/// The project directory: the nearest ancestor of `start` holding both
-/// `exercises/` and `lessons/`.
-pub fn project_root(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|dir| dir.join("exercises").is_dir() && dir.join("lessons").is_dir())
-        .map(Path::to_path_buf)
-}
-
 /// The course path of the project at `root`, and a warning when the
 /// course index could not be used (the lessons are then listed in file
 /// order, followed by the exercises the engine knows).

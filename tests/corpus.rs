@@ -12,6 +12,8 @@
 //! are discovered (`build.rs`): adding one to `pack/<id>/corpus/` adds its
 //! test.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use threadlings::engine::report::{Report, Status};
 use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
@@ -25,7 +27,7 @@ fn corpus(rel: &str) -> PathBuf {
 fn build(ex: &'static threadlings::engine::exercise::Exercise, rel: &str) -> Program {
     match engine::build(ex, &corpus(rel), &Default::default()).expect("engine works") {
         Built::Program(p) => p,
-        Built::Failed(report) => panic!("{rel} does not compile:\n{}", report.to_text(false)),
+        Built::Failed(report) => panic!("{rel} does not compile:\n{}", common::describe(&report)),
         Built::Cancelled => unreachable!(),
     }
 }
@@ -103,7 +105,7 @@ pub fn assert_buggy(exercise_id: &str, rel: &str) {
             .find(|c| c.id.as_str() == expect)
             .unwrap_or_else(|| panic!("{rel}: no check {expect}"));
         if check.status == Status::Failed {
-            assert!(!report.passed, "{}", report.to_text(false));
+            assert!(!report.passed, "{}", common::describe(&report));
             return;
         }
         seeds.push(report.seed);
@@ -118,7 +120,7 @@ pub fn assert_correct(exercise_id: &str, rel: &str, times: usize) {
             report.passed,
             "{rel} is correct but was failed (seed {}):\n{}",
             report.seed,
-            report.to_text(false)
+            common::describe(&report)
         );
     }
 }
@@ -149,7 +151,12 @@ include!(concat!(env!("OUT_DIR"), "/corpus_tests.rs"));
 fn message(exercise_id: &str, rel: &str, id: &str) -> String {
     let report = runs(exercise_id, rel, 1).remove(0);
     let check = report.checks.iter().find(|c| c.id.as_str() == id).unwrap();
-    assert_eq!(check.status, Status::Failed, "{}", report.to_text(false));
+    assert_eq!(
+        check.status,
+        Status::Failed,
+        "{}",
+        common::describe(&report)
+    );
     check.message.clone()
 }
 

@@ -2,6 +2,9 @@
 //! the progress file (and its temporary and moved-aside copies) and the
 //! backups that resetting an exercise leaves beside it.
 
+// The tutor is the cargo feature `tui`; without it there is nothing to test.
+#![cfg(feature = "tui")]
+
 use std::process::Command;
 use threadlings::tui::progress::{self, Progress};
 

@@ -7,6 +7,8 @@
 //! by), `@PORT@` (a loopback port this test listens on) and `@SECRET@` (a
 //! readable file outside the submission).
 
+mod common;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -160,7 +162,7 @@ fn hostile_submissions_fail_and_are_contained() {
             Some(c) if c.status != Status::Passed => {}
             _ => problems.push(format!(
                 "{student}: expected {want} not to pass:\n{}",
-                report.to_text(false)
+                common::describe(report)
             )),
         }
         if want != "compile" {
@@ -168,7 +170,7 @@ fn hostile_submissions_fail_and_are_contained() {
             if compiled != Some(Status::Passed) {
                 problems.push(format!(
                     "{student}: did not compile:\n{}",
-                    report.to_text(false)
+                    common::describe(report)
                 ));
             }
         }
@@ -251,8 +253,8 @@ fn honest_submissions_get_the_same_verdicts_as_check() {
             report.passed,
             alone.passed,
             "{rel}: graded\n{}\nchecked\n{}",
-            report.to_text(false),
-            alone.to_text(false)
+            common::describe(report),
+            common::describe(&alone)
         );
         let ids = |r: &threadlings::engine::report::Report| -> Vec<CheckId> {
             r.checks.iter().map(|c| c.id).collect()
@@ -282,9 +284,14 @@ fn honest_submissions_get_the_same_verdicts_as_check() {
                 a.status,
                 Status::Failed,
                 "{rel}:\n{}",
-                report.to_text(false)
+                common::describe(report)
             );
-            assert_eq!(b.status, Status::Failed, "{rel}:\n{}", alone.to_text(false));
+            assert_eq!(
+                b.status,
+                Status::Failed,
+                "{rel}:\n{}",
+                common::describe(&alone)
+            );
         }
     }
 }

@@ -4,6 +4,9 @@
 //! correct solution,
 //! waits for the check panel to pass, quits and sees the shell again.
 
+// The tutor is the cargo feature `tui`; without it there is nothing to test.
+#![cfg(feature = "tui")]
+
 mod common;
 
 use common::{Tmux, children, starter_project};

@@ -4,6 +4,9 @@
 //! as the terminal's session leader it gets SIGHUP; started with `setsid`
 //! it gets no signal and must notice the hang-up on its own input.
 
+// The tutor is the cargo feature `tui`; without it there is nothing to test.
+#![cfg(feature = "tui")]
+
 mod common;
 
 use common::{KillOnDrop, Tmux, descendants, starter_project, stat_fields};

@@ -2,6 +2,9 @@
 //! the binary's hidden save loop is killed with SIGKILL at random moments,
 //! and the file must parse every time.
 
+// The tutor is the cargo feature `tui`; without it there is nothing to test.
+#![cfg(feature = "tui")]
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use threadlings::tui::progress::Progress;

@@ -10,6 +10,7 @@
 //! The learner's own stdout and stderr are left alone and are never read as
 //! results.
 
+pub mod calls;
 pub mod cpu;
 pub mod load;
 pub mod messages;

@@ -2,9 +2,10 @@
 //! from the command line under a watchdog, and starting the learner's
 //! value under the watchdog.
 
-use crate::load::{self, call};
+use crate::calls::watched;
+use crate::load;
 use crate::report::{self, send};
-use crate::watchdog::{guard, Watchdog};
+use crate::watchdog::Watchdog;
 use std::time::Duration;
 
 /// An exercise's three phases, each run in its own process.
@@ -42,6 +43,5 @@ pub fn main<S>(start: S, hang_limit: Duration, phases: Phases<S>) {
 /// Calls the learner's `start()` under the watchdog; `None` if it panicked.
 /// What it spawned and created is noted for [`crate::messages`].
 pub fn start_watched<T: ?Sized>(start: fn() -> Box<T>) -> Option<Box<T>> {
-    let _g = guard(0, "start()");
-    crate::messages::watch_start(|| call(start))
+    crate::messages::watch_start(|| watched(0, "start()", start))
 }

@@ -9,13 +9,13 @@
 //! - `load`: many client threads in many short seeded trials, every call
 //!   recorded with the global clock, then `shutdown()` at once.
 
+use threadlings_harness::calls::{recorded, watched, Lane};
 use threadlings_harness::cpu;
-use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::load::{self, jitter};
 use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use threadlings_harness::watchdog::guard;
 use std::time::Duration;
 
 /// The counter's API as the harness calls it. The tutor's generated glue
@@ -75,40 +75,39 @@ fn single(start: Start, seed: u64) {
             60..=69 => ("reset()", "reset"),
             _ => ("get()", "get"),
         };
-        let called = tick();
-        let out = {
-            let _g = guard(0, name);
-            call(|| apply(&*counter, input))
-        };
-        let returned = tick();
-        match out {
-            Some(out) => records.push(op_record(0, 0, called, Some(returned), input, Some(&out))),
-            None => {
-                records.push(op_record(0, 0, called, None, input, None));
-                report::send_batch(&records);
-                return;
-            }
+        let at = Lane::main(0, 0);
+        let out = recorded(
+            &mut records,
+            at,
+            name,
+            input,
+            || apply(&*counter, input),
+            Clone::clone,
+        );
+        if out.is_none() {
+            report::send_batch(&records);
+            return;
         }
     }
-    let called = tick();
-    let last = messages::around_shutdown("0", || {
-        let _g = guard(0, "shutdown()");
-        call(|| counter.shutdown())
-    });
-    let returned = tick();
-    records.push(op_record(
-        0,
-        0,
-        called,
-        last.map(|_| returned),
-        "shutdown",
-        last.map(|v| v.to_string()).as_deref(),
-    ));
+    let last = shutdown_recorded(counter, Lane::main(0, 0), &mut records);
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
         messages::report(0);
     }
+}
+
+/// Calls `shutdown()` and records it; the final count if it returned.
+fn shutdown_recorded(
+    counter: Box<dyn Counter>,
+    at: Lane,
+    records: &mut Vec<String>,
+) -> Option<i64> {
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        let stop = || counter.shutdown();
+        recorded(records, at, "shutdown()", "shutdown", stop, i64::to_string)
+    })
 }
 
 fn apply(counter: &dyn Counter, input: &str) -> String {
@@ -134,31 +133,21 @@ fn idle(start: Start) {
     let Some(counter) = phase::start_watched(start) else {
         return;
     };
+    if watched(0, "increment()", || counter.increment()).is_none()
+        || watched(0, "get()", || counter.get()).is_none()
     {
-        let _g = guard(0, "increment()");
-        if call(|| counter.increment()).is_none() {
-            return;
-        }
-    }
-    {
-        let _g = guard(0, "get()");
-        if call(|| counter.get()).is_none() {
-            return;
-        }
+        return;
     }
     cpu::report_idle_cpu(&baseline, "after a read");
     // Writes nobody reads yet: a worker that polls while it has unread
     // changes (to batch them, say) spins now.
     for _ in 0..3 {
-        let _g = guard(0, "increment()");
-        if call(|| counter.increment()).is_none() {
+        if watched(0, "increment()", || counter.increment()).is_none() {
             return;
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
-    let _g = guard(0, "shutdown()");
-    if messages::around_shutdown("0", || call(|| counter.shutdown())).is_some() {
-        drop(_g);
+    if messages::around_shutdown("0", || watched(0, "shutdown()", || counter.shutdown())).is_some() {
         threads::report_leftover("idle", &baseline);
     }
 }
@@ -209,66 +198,27 @@ fn under_load(start: Start, seed: u64) {
             // its mailbox loses some of them.
             let mut rng = fastrand::Rng::with_seed(seed ^ trial as u64);
             for _ in 0..rng.usize(50..150) {
-                let called = tick();
-                let sent = {
-                    let _g = guard(0, "increment()");
-                    call(|| counter.increment())
-                };
-                let returned = tick();
-                if sent.is_none() {
-                    records.push(op_record(trial, clients, called, None, "inc", None));
+                let at = Lane::main(trial, clients);
+                let inc = || counter.increment();
+                if recorded(&mut records, at, "increment()", "inc", inc, ok).is_none() {
                     report::send_batch(&records);
                     return;
                 }
                 net += 1;
-                records.push(op_record(
-                    trial,
-                    clients,
-                    called,
-                    Some(returned),
-                    "inc",
-                    Some("ok"),
-                ));
             }
         }
         // Half the trials read right before the stop, with the burst still
         // queued: the closest a read can come to shutdown(), which takes
         // the counter.
         if trial % 2 == 1 {
-            let called = tick();
-            let read = {
-                let _g = guard(0, "get()");
-                call(|| counter.get())
-            };
-            let returned = tick();
-            let out = read.map(|v| v.to_string());
-            records.push(op_record(
-                trial,
-                clients,
-                called,
-                read.map(|_| returned),
-                "get",
-                out.as_deref(),
-            ));
-            if read.is_none() {
+            let at = Lane::main(trial, clients);
+            let get = || counter.get();
+            if recorded(&mut records, at, "get()", "get", get, i64::to_string).is_none() {
                 report::send_batch(&records);
                 return;
             }
         }
-        let called = tick();
-        let last = messages::around_shutdown(&trial.to_string(), || {
-            let _g = guard(0, "shutdown()");
-            call(|| counter.shutdown())
-        });
-        let returned = tick();
-        records.push(op_record(
-            trial,
-            clients,
-            called,
-            last.map(|_| returned),
-            "shutdown",
-            last.map(|v| v.to_string()).as_deref(),
-        ));
+        let last = shutdown_recorded(counter, Lane::main(trial, clients), &mut records);
         report::send_batch(&records);
         let Some(last) = last else { return };
         let expected = if kind == "mixed" {
@@ -316,29 +266,21 @@ fn drive(
             "reset" => "reset()",
             _ => "get()",
         };
-        let called = tick();
-        let out = {
-            let _g = guard(client + 1, name);
-            call(|| apply(counter, input))
-        };
-        let returned = tick();
-        let Some(out) = out else {
-            records.push(op_record(trial, client, called, None, input, None));
+        let at = Lane::client(trial, client);
+        let made = || apply(counter, input);
+        if recorded(&mut records, at, name, input, made, Clone::clone).is_none() {
             return (records, net, false);
-        };
+        }
         net += match input {
             "inc" => 1,
             "dec" => -1,
             _ => 0,
         };
-        records.push(op_record(
-            trial,
-            client,
-            called,
-            Some(returned),
-            input,
-            Some(&out),
-        ));
     }
     (records, net, true)
+}
+
+/// The output of a call that returns nothing.
+fn ok(_: &()) -> String {
+    "ok".into()
 }

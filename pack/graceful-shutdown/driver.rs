@@ -18,13 +18,13 @@
 //! what `shutdown()` returned, and `fact\tafter\t<trial>\t<thread>\t<calls>\t<max µs>`
 //! for the calls a thread made after `shutdown()` had returned.
 
+use threadlings_harness::calls::{recorded, recorded_returning, watched, Lane};
 use threadlings_harness::cpu::{self, FairClock};
-use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::load::{self, jitter, tick};
 use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use threadlings_harness::watchdog::guard;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -181,20 +181,18 @@ fn apply(handle: &dyn Handle, input: Input) -> String {
 fn one_call(
     handle: &dyn Handle,
     input: Input,
-    trial: usize,
-    lane: usize,
-    slot: usize,
+    at: Lane,
     after: bool,
     records: &mut Vec<String>,
 ) -> Option<(String, Duration)> {
     if !after {
-        return timed_call(handle, input, (trial, lane, slot), false, None, records);
+        return timed_call(handle, input, at, false, None, records);
     }
     // A call after shutdown() must fail promptly; how long it took is
     // counted on this thread's fair clock, so that a client kept waiting
     // for a CPU by a loaded machine is not blamed for the wait.
     let own = FairClock::of(&[cpu::current_tid()]);
-    let (out, took) = timed_call(handle, input, (trial, lane, slot), true, Some(own), records)?;
+    let (out, took) = timed_call(handle, input, at, true, Some(own), records)?;
     if took < RECHECK {
         return Some((out, took));
     }
@@ -203,7 +201,7 @@ fn one_call(
     // every time, so the same call is made again, timed against every
     // thread of the process this time (costly, hence only now).
     let all = FairClock::all_but(&[]);
-    let (_, again) = timed_call(handle, input, (trial, lane, slot), true, Some(all), records)?;
+    let (_, again) = timed_call(handle, input, at, true, Some(all), records)?;
     Some((out, took.min(again)))
 }
 
@@ -215,69 +213,44 @@ const RECHECK: Duration = Duration::from_millis(100);
 fn timed_call(
     handle: &dyn Handle,
     input: Input,
-    (trial, lane, slot): (usize, usize, usize),
+    at: Lane,
     after: bool,
     clock: Option<FairClock>,
     records: &mut Vec<String>,
 ) -> Option<(String, Duration)> {
     let mut clock = clock;
-    let called = tick();
-    let began = Instant::now();
-    let out = {
-        let _g = guard(slot, input.name(after));
-        call(|| apply(handle, input))
+    let timed = || {
+        let began = Instant::now();
+        let out = apply(handle, input);
+        let took = clock
+            .as_mut()
+            .map_or_else(|| began.elapsed(), FairClock::advance);
+        (out, took)
     };
-    let took = clock
-        .as_mut()
-        .map_or_else(|| began.elapsed(), FairClock::advance);
-    let returned = tick();
     let text = input.text();
-    match out {
-        Some(out) => {
-            records.push(op_record(
-                trial,
-                lane,
-                called,
-                Some(returned),
-                &text,
-                Some(&out),
-            ));
-            Some((out, took))
-        }
-        None => {
-            records.push(op_record(trial, lane, called, None, &text, None));
-            None
-        }
-    }
+    recorded(records, at, input.name(after), &text, timed, |(out, _)| {
+        out.clone()
+    })
 }
 
 fn handle_watched(orders: &dyn Orders) -> Option<Box<dyn Handle>> {
-    let _g = guard(0, "handle()");
-    call(|| orders.handle())
+    watched(0, "handle()", || orders.handle())
 }
 
-/// Calls `shutdown()` under the watchdog, recording it and the summary.
+/// Calls `shutdown()` under the watchdog, recording it and the summary;
+/// the tick it returned at, and the summary, if it returned.
 fn shutdown_recorded(
     orders: Box<dyn Orders>,
-    trial: usize,
-    lane: usize,
+    at: Lane,
     records: &mut Vec<String>,
 ) -> Option<(u64, Summary)> {
-    let called = tick();
-    let out = messages::around_shutdown(&trial.to_string(), || {
-        let _g = guard(0, "shutdown()");
-        call(move || orders.shutdown())
-    });
-    let returned = tick();
-    records.push(op_record(
-        trial,
-        lane,
-        called,
-        out.as_ref().map(|_| returned),
-        "shutdown",
-        out.as_ref().map(|_| "returned"),
-    ));
-    out.map(|s| (returned, s))
+    let stop = move || orders.shutdown();
+    let returned = |_: &Summary| "returned".to_string();
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        recorded_returning(records, at, "shutdown()", "shutdown", stop, returned)
+    })
+    .map(|(summary, tick)| (tick, summary))
 }
 
 fn send_after(trial: usize, lane: usize, calls: usize, max: Duration) {
@@ -327,7 +300,7 @@ fn single(start: Start, seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut records = Vec::new();
     for &input in EDGES {
-        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+        if one_call(&*handle, input, Lane::main(0, 0), false, &mut records).is_none() {
             report::send_batch(&records);
             return;
         }
@@ -337,12 +310,12 @@ fn single(start: Start, seed: u64) {
         // and every transition is tried on every status.
         let ids = [i / 10 + 1, i / 10 + 2, i / 10 + 3];
         let input = random_input(&mut rng, &ids, false);
-        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+        if one_call(&*handle, input, Lane::main(0, 0), false, &mut records).is_none() {
             report::send_batch(&records);
             return;
         }
     }
-    let Some((_, summary)) = shutdown_recorded(orders, 0, 0, &mut records) else {
+    let Some((_, summary)) = shutdown_recorded(orders, Lane::main(0, 0), &mut records) else {
         report::send_batch(&records);
         return;
     };
@@ -352,7 +325,7 @@ fn single(start: Start, seed: u64) {
     let mut calls = 0;
     for _ in 0..20 {
         let input = random_input(&mut rng, &[1, 2, 3], false);
-        match one_call(&*handle, input, 0, 0, 0, true, &mut records) {
+        match one_call(&*handle, input, Lane::main(0, 0), true, &mut records) {
             Some((_, took)) => {
                 calls += 1;
                 max = max.max(took);
@@ -380,7 +353,7 @@ fn idle(start: Start) {
     };
     let mut records = Vec::new();
     for input in [Input::Submit(Cmd::Create, 1), Input::Status(1)] {
-        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+        if one_call(&*handle, input, Lane::main(0, 0), false, &mut records).is_none() {
             report::send_batch(&records);
             return;
         }
@@ -389,14 +362,14 @@ fn idle(start: Start) {
     // Commands nobody has asked about yet: a worker that polls while it
     // has unread changes spins now.
     for input in [Input::Submit(Cmd::Pay, 1), Input::Submit(Cmd::Create, 2)] {
-        if one_call(&*handle, input, 0, 0, 0, false, &mut records).is_none() {
+        if one_call(&*handle, input, Lane::main(0, 0), false, &mut records).is_none() {
             report::send_batch(&records);
             return;
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
     drop(handle);
-    if shutdown_recorded(orders, 0, 0, &mut records).is_some() {
+    if shutdown_recorded(orders, Lane::main(0, 0), &mut records).is_some() {
         threads::report_leftover("idle", &baseline);
     }
 }
@@ -483,7 +456,8 @@ fn under_load(start: Start, seed: u64) {
                         let mut records = Vec::new();
                         if gate.recv().is_ok() {
                             let input = Input::Status(id);
-                            one_call(&*handle, input, trial, lane, lane + 1, false, &mut records);
+                            let at = Lane::client(trial, CLIENTS + 1);
+                            one_call(&*handle, input, at, false, &mut records);
                         }
                         records
                     })
@@ -505,7 +479,15 @@ fn under_load(start: Start, seed: u64) {
             let mut ok = true;
             for _ in 0..main_burst {
                 let input = random_input(&mut rng, &ids, true);
-                if one_call(&*mine, input, trial, CLIENTS, 0, false, &mut records).is_none() {
+                if one_call(
+                    &*mine,
+                    input,
+                    Lane::main(trial, CLIENTS),
+                    false,
+                    &mut records,
+                )
+                .is_none()
+                {
                     ok = false;
                     break;
                 }
@@ -516,7 +498,7 @@ fn under_load(start: Start, seed: u64) {
                 }
                 // Clients' next sends wait behind whatever shutdown() sends.
                 messages::park_clients();
-                shutdown_recorded(orders, trial, CLIENTS, &mut records)
+                shutdown_recorded(orders, Lane::main(trial, CLIENTS), &mut records)
             } else {
                 drop(orders);
                 None
@@ -578,7 +560,7 @@ fn drive(
     let mut made = 0;
     let mut after = 0;
     let mut max_after = Duration::ZERO;
-    let slot = client + 1;
+    let at = Lane::client(trial, client);
     while after < CALLS_AFTER {
         if shared.abort.load(Ordering::SeqCst) {
             return (records, false);
@@ -593,9 +575,7 @@ fn drive(
             jitter(rng);
         }
         let input = random_input(rng, ids, burst);
-        let Some((_, took)) =
-            one_call(&*handle, input, trial, client, slot, is_after, &mut records)
-        else {
+        let Some((_, took)) = one_call(&*handle, input, at, is_after, &mut records) else {
             shared.abort.store(true, Ordering::SeqCst);
             return (records, false);
         };

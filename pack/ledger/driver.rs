@@ -22,13 +22,13 @@
 //! each trial reports them in a `final` record next to what `shutdown()`
 //! returned.
 
+use threadlings_harness::calls::{self, watched, Lane};
 use threadlings_harness::cpu;
-use threadlings_harness::load::{self, call, jitter, op_record, tick};
+use threadlings_harness::load::{self, jitter};
 use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use threadlings_harness::watchdog::guard;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -157,55 +157,30 @@ fn encode_map<V: std::fmt::Display>(map: &BTreeMap<Account, V>) -> String {
     parts.join(",")
 }
 
-/// Makes one recorded call from the thread owning watchdog `slot`; `false`
-/// if it panicked (the record then shows it as never returned).
+/// Makes one recorded call `at` its lane; `false` if it panicked (the
+/// record then shows it as never returned).
 fn recorded(
     ledger: &dyn Ledger,
     c: Call,
-    (trial, lane, slot): (usize, usize, usize),
+    at: Lane,
     effect: &mut BTreeMap<Account, i128>,
     records: &mut Vec<String>,
 ) -> bool {
-    let called = tick();
-    let out = {
-        let _g = guard(slot, c.name());
-        call(|| c.apply(ledger, effect))
-    };
-    let returned = tick();
-    let ret = out.as_ref().map(|_| returned);
-    records.push(op_record(
-        trial,
-        lane,
-        called,
-        ret,
-        &c.input(),
-        out.as_deref(),
-    ));
-    out.is_some()
+    let made = || c.apply(ledger, effect);
+    calls::recorded(records, at, c.name(), &c.input(), made, Clone::clone).is_some()
 }
 
 /// Calls `shutdown()` and records it; the map if it returned.
 fn shutdown_recorded(
     ledger: Box<dyn Ledger>,
-    trial: usize,
-    lane: usize,
+    at: Lane,
     records: &mut Vec<String>,
 ) -> Option<BTreeMap<Account, u64>> {
-    let called = tick();
-    let last = messages::around_shutdown(&trial.to_string(), || {
-        let _g = guard(0, "shutdown()");
-        call(|| ledger.shutdown())
-    });
-    let returned = tick();
-    records.push(op_record(
-        trial,
-        lane,
-        called,
-        last.as_ref().map(|_| returned),
-        "shutdown",
-        last.as_ref().map(encode_map).as_deref(),
-    ));
-    last
+    let trial = at.trial.to_string();
+    messages::around_shutdown(&trial, || {
+        let stop = || ledger.shutdown();
+        calls::recorded(records, at, "shutdown()", "shutdown", stop, encode_map)
+    })
 }
 
 /// Calls at the edges of the contract, made first on one thread: unknown
@@ -254,12 +229,12 @@ fn single(start: Start, seed: u64) {
     });
     let calls: Vec<Call> = EDGES.iter().copied().chain(random).collect();
     for c in calls {
-        if !recorded(&*ledger, c, (0, 0, 0), &mut effect, &mut records) {
+        if !recorded(&*ledger, c, Lane::main(0, 0), &mut effect, &mut records) {
             report::send_batch(&records);
             return;
         }
     }
-    let last = shutdown_recorded(ledger, 0, 0, &mut records);
+    let last = shutdown_recorded(ledger, Lane::main(0, 0), &mut records);
     report::send_batch(&records);
     if last.is_some() {
         threads::report_leftover("single", &baseline);
@@ -272,31 +247,21 @@ fn idle(start: Start) {
     let Some(ledger) = phase::start_watched(start) else {
         return;
     };
+    if watched(0, "credit()", || ledger.credit(1, 5)).is_none()
+        || watched(0, "balance()", || ledger.balance(1)).is_none()
     {
-        let _g = guard(0, "credit()");
-        if call(|| ledger.credit(1, 5)).is_none() {
-            return;
-        }
-    }
-    {
-        let _g = guard(0, "balance()");
-        if call(|| ledger.balance(1)).is_none() {
-            return;
-        }
+        return;
     }
     cpu::report_idle_cpu(&baseline, "after a read");
     // Writes nobody reads yet: a worker that polls while it has unread
     // changes spins now.
     for account in [1, 2] {
-        let _g = guard(0, "credit()");
-        if call(|| ledger.credit(account, 3)).is_none() {
+        if watched(0, "credit()", || ledger.credit(account, 3)).is_none() {
             return;
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
-    let _g = guard(0, "shutdown()");
-    if messages::around_shutdown("0", || call(|| ledger.shutdown())).is_some() {
-        drop(_g);
+    if messages::around_shutdown("0", || watched(0, "shutdown()", || ledger.shutdown())).is_some() {
         threads::report_leftover("idle", &baseline);
     }
 }
@@ -382,7 +347,7 @@ fn under_load(start: Start, seed: u64) {
             return;
         };
         let kind = Kind::of(trial);
-        let main = (trial, CLIENTS, 0);
+        let main = Lane::main(trial, CLIENTS);
         let mut records: Vec<String> = Vec::new();
         let mut effect: BTreeMap<Account, i128> = BTreeMap::new();
         let mut rng = fastrand::Rng::with_seed(seed ^ trial as u64);
@@ -432,7 +397,7 @@ fn under_load(start: Start, seed: u64) {
             report::send_batch(&records);
             return;
         }
-        let last = shutdown_recorded(ledger, trial, CLIENTS, &mut records);
+        let last = shutdown_recorded(ledger, main, &mut records);
         report::send_batch(&records);
         let Some(last) = last else { return };
         let expected: BTreeMap<Account, i128> =
@@ -469,7 +434,7 @@ fn drive(
     for _ in 0..calls {
         jitter(rng);
         let c = kind.pick(rng);
-        let at = (trial, client, client + 1);
+        let at = Lane::client(trial, client);
         if !recorded(ledger, c, at, &mut effect, &mut records) {
             return (records, effect, false);
         }

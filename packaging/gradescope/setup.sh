@@ -88,8 +88,10 @@ fi
 if [[ -n "${THREADLINGS_BIN:-}" ]]; then
     install -m 0700 "$THREADLINGS_BIN" "$home/private/threadlings"
 else
-    CARGO_TARGET_DIR="$scratch/target" cargo install --locked --path "$src" \
-        --root "$scratch/install"
+    # Grading needs no tutor: without the `tui` feature the image never
+    # compiles a terminal UI (ratatui, crossterm, ...).
+    CARGO_TARGET_DIR="$scratch/target" cargo install --locked --no-default-features \
+        --path "$src" --root "$scratch/install"
     install -m 0700 "$scratch/install/bin/threadlings" "$home/private/threadlings"
 fi
 

@@ -1,12 +1,12 @@
 //! Verdicts as data: check ids, per-check results and the whole report,
-//! with the JSON and plain-text forms the CLI prints.
+//! with its JSON form. Front ends draw reports themselves (the CLI's text,
+//! the TUI's panels): nothing here knows about terminals.
 
 pub use threadlings_judge::{
     Accounting, BadCheckId, CheckId, CheckResult, Fate, Message, Status, TIMELINE_WIDTH, Tally,
 };
 
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// Where the time went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -61,48 +61,5 @@ impl Report {
     /// The report as one JSON object.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a report always serialises")
-    }
-
-    /// The report for a person: one line per check, details under failures.
-    pub fn to_text(&self, color: bool) -> String {
-        let paint = |code: &str, text: &str| {
-            if color {
-                format!("\x1b[{code}m{text}\x1b[0m")
-            } else {
-                text.to_string()
-            }
-        };
-        let mut out = String::new();
-        let _ = writeln!(out, "{} ({})", self.exercise, self.file);
-        for check in &self.checks {
-            let mark = match check.status {
-                Status::Passed => paint("32", "pass"),
-                Status::Failed => paint("31;1", "FAIL"),
-                Status::NotChecked => paint("33", "----"),
-            };
-            let _ = writeln!(out, "  {mark}  {:<15} {}", check.id.as_str(), check.message);
-            if check.status != Status::Passed
-                && let Some(detail) = &check.detail
-            {
-                for line in detail.lines() {
-                    let _ = writeln!(out, "        {line}");
-                }
-            }
-        }
-        let passed = self.checks.iter().filter(|c| c.passed).count();
-        let verdict = if self.passed {
-            paint("32;1", "all checks passed")
-        } else {
-            paint(
-                "31;1",
-                &format!("{passed} of {} checks passed", self.checks.len()),
-            )
-        };
-        let _ = writeln!(
-            out,
-            "{verdict} (seed {}; replay the workload with --seed {}; thread timing differs run to run)",
-            self.seed, self.seed
-        );
-        out
     }
 }

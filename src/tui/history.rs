@@ -75,17 +75,11 @@ impl Picture {
         }
     }
 
-    /// The picture of a failing check's drawn history: from its
-    /// [`Timeline`] when the report carries one, else read back from the
-    /// detail's text (checks that only carry text); `None`
-    /// when there are no lanes.
+    /// The picture of a failing check's history: from the [`Timeline`] it
+    /// carries (its text form in `detail` is for plain terminals and is
+    /// never read back); `None` when it carries none, or one with no lanes.
     pub fn from_check(check: &CheckResult) -> Option<Picture> {
-        if let Some(timeline) = &check.timeline {
-            let picture = Picture::from_timeline(timeline);
-            return (!picture.lanes.is_empty()).then_some(picture);
-        }
-        let detail = check.detail.as_deref()?;
-        let picture = parse_drawn(detail, &check.message);
+        let picture = Picture::from_timeline(check.timeline.as_ref()?);
         (!picture.lanes.is_empty()).then_some(picture)
     }
 }
@@ -124,104 +118,6 @@ impl<'a> Drawing<'a> {
             Drawing::Accounting(_) => "Enter shows what was sent and what was applied",
         }
     }
-}
-
-/// Reads lanes (`thread 0  |-- inc() --|`), underlines (`^^^`), a legend
-/// (`1: thread 0 inc()`) and the caption back from a drawn history.
-fn parse_drawn(text: &str, fallback_note: &str) -> Picture {
-    let mut lanes: Vec<Lane> = Vec::new();
-    let mut legend: Vec<(String, String)> = Vec::new();
-    let mut note: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let chars: Vec<char> = line.chars().collect();
-        if line.starts_with("thread ") && line.contains('|') {
-            let bar_start = chars.iter().position(|&c| c == '|').unwrap_or(0);
-            let name: String = chars[..bar_start].iter().collect();
-            let mut bars = Vec::new();
-            let mut i = bar_start;
-            while i < chars.len() {
-                if chars[i] == '|' {
-                    // A bar ends at the next `|`; with none left it never
-                    // returned and runs off to the last `>`.
-                    let start = i;
-                    let close = chars[start + 1..].iter().position(|&c| c == '|');
-                    let (j, pending) = match close {
-                        Some(k) => (start + 1 + k, false),
-                        None => (
-                            chars
-                                .iter()
-                                .rposition(|&c| c == '>')
-                                .unwrap_or(chars.len() - 1),
-                            true,
-                        ),
-                    };
-                    let inner: String = chars[start + 1..j].iter().collect();
-                    let label = inner
-                        .trim_end_matches('>')
-                        .trim_matches(|c: char| c == '-' || c == ' ')
-                        .to_string();
-                    bars.push(Bar {
-                        start,
-                        end: j,
-                        label,
-                        impossible: false,
-                        pending,
-                    });
-                    i = j + 1;
-                } else {
-                    i += 1;
-                }
-            }
-            lanes.push(Lane {
-                thread: name.trim().to_string(),
-                bars,
-            });
-        } else if !line.trim().is_empty() && line.trim().chars().all(|c| c == '^') {
-            let from = chars.iter().position(|&c| c == '^').unwrap_or(0);
-            let to = chars.len().saturating_sub(1);
-            if let Some(lane) = lanes.last_mut() {
-                for bar in &mut lane.bars {
-                    if bar.start <= to && bar.end >= from {
-                        bar.impossible = true;
-                    }
-                }
-            }
-        } else if let Some((num, rest)) = line.split_once(": thread ")
-            && num.chars().all(|c| c.is_ascii_digit())
-        {
-            let call = rest
-                .split_once(' ')
-                .map_or("", |(_, call)| call)
-                .trim_end_matches("<- impossible")
-                .trim();
-            legend.push((num.to_string(), call.to_string()));
-        } else if !line.trim().is_empty() {
-            note.push(line.trim());
-        }
-    }
-    for lane in &mut lanes {
-        for bar in &mut lane.bars {
-            if let Some((_, call)) = legend.iter().find(|(n, _)| *n == bar.label) {
-                bar.label = call.clone();
-            }
-        }
-    }
-    // Columns count from the first call, not from the text's gutter.
-    let first = lanes
-        .iter()
-        .flat_map(|l| l.bars.iter().map(|b| b.start))
-        .min()
-        .unwrap_or(0);
-    for bar in lanes.iter_mut().flat_map(|l| l.bars.iter_mut()) {
-        bar.start -= first;
-        bar.end -= first;
-    }
-    let note = if note.is_empty() {
-        fallback_note.to_string()
-    } else {
-        note.join(" ")
-    };
-    Picture { lanes, note }
 }
 
 impl Widget for &Picture {
@@ -337,20 +233,12 @@ mod tests {
     use super::*;
     use crate::engine::report::CheckId;
 
-    const DRAWN: &str = "thread 0  |--- 1 ---|\nthread 1    |- 2 -|     |- 4 -|\n                        ^^^^^^^\nthread 2              |--- 3 --->\n1: thread 0 write(1)\n2: thread 1 read() -> 0\n3: thread 2 write(7) -> ?\n4: thread 1 read() -> 0  <- impossible\nAfter the first call the\nregister holds 1.";
-
     #[test]
-    fn reads_a_drawn_history() {
-        let check =
-            CheckResult::fail(CheckId::LINEARIZABLE, "no order explains it").with_detail(DRAWN);
-        let p = Picture::from_check(&check).unwrap();
-        assert_eq!(p.lanes.len(), 3);
-        assert_eq!(p.lanes[1].thread, "thread 1");
-        assert_eq!(p.lanes[1].bars[1].label, "read() -> 0");
-        assert!(p.lanes[1].bars[1].impossible);
-        assert!(!p.lanes[1].bars[0].impossible);
-        assert!(p.lanes[2].bars[0].pending);
-        assert_eq!(p.note, "After the first call the register holds 1.");
+    fn a_check_without_a_timeline_draws_nothing_whatever_its_detail() {
+        let detail = "thread 0  |-- inc() --|\nthread 1     |-- get() -> 0 --|";
+        let check = CheckResult::fail(CheckId::LINEARIZABLE, "no order").with_detail(detail);
+        assert_eq!(Picture::from_check(&check), None);
+        assert_eq!(Drawing::of(&check), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Helpers shared by the end-to-end tests: a project built from the
-//! starters the binary embeds, and a private tmux server that owns the
-//! processes it started.
+//! starters the binary embeds, a private tmux server that owns the
+//! processes it started, and reports spelled out for failure messages.
 //!
 //! Each test binary uses only some of these, hence the allowance.
 #![allow(dead_code)]
@@ -8,7 +8,26 @@
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use threadlings::engine::report::{Report, Status};
 use threadlings::exercise;
+
+/// A report spelled out for a failing test's message: every check's status,
+/// id and message, and the detail (a history, compiler output) under each
+/// that did not pass. (The CLI draws reports for people; this is for us.)
+pub fn describe(report: &Report) -> String {
+    let mut out = format!(
+        "{} ({}), seed {}\n",
+        report.exercise, report.file, report.seed
+    );
+    for check in &report.checks {
+        out += &format!("  {:?} {}: {}\n", check.status, check.id, check.message);
+        if let (Some(detail), false) = (&check.detail, check.status == Status::Passed) {
+            out += detail;
+            out += "\n";
+        }
+    }
+    out
+}
 
 /// A fresh project: every exercise file holds its embedded starter, never
 /// what the working tree's `exercises/` holds (a learner's own work, or a

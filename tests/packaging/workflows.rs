@@ -212,3 +212,33 @@ fn workflows_prepare_the_harness_before_grading() {
         assert!(prepare < grade, "{path} prepares before it grades");
     }
 }
+
+/// Grading needs no tutor, so every place the packaging installs the tool
+/// builds it without the `tui` feature: the images never compile ratatui.
+#[test]
+fn the_packaging_installs_the_tool_without_the_tutor() {
+    let files = [
+        CLASSROOM,
+        MATRIX,
+        "packaging/gradescope/setup.sh",
+        "packaging/gradescope/make_autograder.sh",
+        "packaging/gradescope/run_autograder",
+    ];
+    let mut installs = 0;
+    for rel in files {
+        let text = std::fs::read_to_string(repo(rel)).unwrap();
+        // A command may continue over lines ending in `\`.
+        let joined = text.replace("\\\n", " ");
+        for line in joined.lines().filter(|l| l.contains("cargo install")) {
+            installs += 1;
+            assert!(
+                line.contains("--no-default-features"),
+                "{rel} installs threadlings with the tutor's dependencies:\n{line}"
+            );
+        }
+    }
+    assert!(
+        installs >= 3,
+        "found only {installs} installs of threadlings"
+    );
+}

@@ -236,7 +236,7 @@ fn the_history_scrolls_to_its_note_at_40x12() {
     assert!(!draw(&app, 40, 12).contains("must"));
     keys(&mut app, &[KeyCode::End]);
     let bottom = draw(&app, 40, 12);
-    assert!(bottom.contains("return 1."), "{bottom}");
+    assert!(bottom.contains("returned 0."), "{bottom}");
 }
 
 #[test]
