@@ -176,7 +176,14 @@ mod tests {
             .collect();
         assert_eq!(
             exercise_ids,
-            ["counter", "ledger", "worker-pool", "bounded-buffer", "scatter-gather", "graceful-shutdown"]
+            [
+                "counter",
+                "ledger",
+                "worker-pool",
+                "bounded-buffer",
+                "scatter-gather",
+                "graceful-shutdown"
+            ]
         );
     }
 

@@ -90,7 +90,7 @@ pub fn assert_buggy(exercise_id: &str, rel: &str) {
             report.checks[0].status,
             Status::Failed,
             "{}",
-            report.to_text(false)
+            common::describe(&report)
         );
         assert!(!report.passed);
         return;

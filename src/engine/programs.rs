@@ -158,7 +158,7 @@ mod tests {
             Checked::Cancelled => panic!("not cancelled"),
         };
         let first = report(&options);
-        assert!(first.passed, "{}", first.to_text(false));
+        assert!(first.passed, "{}", first.to_json());
         assert!(first.timings.compile_ms > 0);
         assert_eq!(cache.len(), 1);
         let steps = std::mem::take(&mut *told.lock().unwrap());
@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(ended, phases);
 
         let again = report(&options);
-        assert!(again.passed, "{}", again.to_text(false));
+        assert!(again.passed, "{}", again.to_json());
         assert_eq!(again.timings.compile_ms, 0, "not compiled again");
         assert_eq!(cache.len(), 1);
 

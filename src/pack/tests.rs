@@ -258,7 +258,14 @@ fn the_builtin_registry_follows_pack_toml() {
     assert_eq!(ids, manifest.exercises);
     assert_eq!(
         ids,
-        ["counter", "ledger", "worker-pool", "bounded-buffer", "scatter-gather", "graceful-shutdown"]
+        [
+            "counter",
+            "ledger",
+            "worker-pool",
+            "bounded-buffer",
+            "scatter-gather",
+            "graceful-shutdown"
+        ]
     );
     let graceful = find("graceful-shutdown").unwrap();
     assert_eq!(graceful.file, "exercises/graceful_shutdown.rs");
