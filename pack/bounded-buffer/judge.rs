@@ -23,7 +23,9 @@ use threadlings_judge::history::{Failure, Linearizable};
 use threadlings_judge::lincheck::Model;
 use threadlings_judge::protocol::{Doing, OpRecord, Record};
 use threadlings_judge::{self as shared, PhaseRun, Runs};
-use threadlings_judge::{Accounting, CheckId, CheckResult, CpuBudget, Fate, Message, Status, Tally};
+use threadlings_judge::{
+    Accounting, CheckId, CheckResult, CpuBudget, Fate, Message, Status, Tally,
+};
 
 use model::{Call, Fifo, Ret};
 use std::time::Duration;

@@ -9,6 +9,7 @@
 //! - `load`: many client threads in many short seeded trials, every call
 //!   recorded with the global clock, then `shutdown()` at once.
 
+use std::time::Duration;
 use threadlings_harness::calls::{recorded, watched, Lane};
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, jitter};
@@ -16,7 +17,6 @@ use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use std::time::Duration;
 
 /// The counter's API as the harness calls it. The tutor's generated glue
 /// implements it by calling the learner's inherent methods, so a signature
@@ -147,7 +147,8 @@ fn idle(start: Start) {
         }
     }
     cpu::report_idle_cpu(&baseline, "after writes nobody has read");
-    if messages::around_shutdown("0", || watched(0, "shutdown()", || counter.shutdown())).is_some() {
+    if messages::around_shutdown("0", || watched(0, "shutdown()", || counter.shutdown())).is_some()
+    {
         threads::report_leftover("idle", &baseline);
     }
 }

@@ -5,11 +5,21 @@
 struct Api(solution::Counter);
 
 impl driver::Counter for Api {
-    fn increment(&self) { self.0.increment() }
-    fn decrement(&self) { self.0.decrement() }
-    fn reset(&self) { self.0.reset() }
-    fn get(&self) -> i64 { self.0.get() }
-    fn shutdown(self: Box<Self>) -> i64 { self.0.shutdown() }
+    fn increment(&self) {
+        self.0.increment()
+    }
+    fn decrement(&self) {
+        self.0.decrement()
+    }
+    fn reset(&self) {
+        self.0.reset()
+    }
+    fn get(&self) -> i64 {
+        self.0.get()
+    }
+    fn shutdown(self: Box<Self>) -> i64 {
+        self.0.shutdown()
+    }
 }
 
 fn main() {

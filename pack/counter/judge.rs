@@ -3,15 +3,13 @@
 #[path = "judge/model.rs"]
 pub mod model;
 
-use threadlings_judge::history::{Failure, Linearizable};
-use threadlings_judge::{self as judge, PhaseRun, Runs};
-use threadlings_judge::protocol::OpRecord;
-use threadlings_judge::{Accounting, CheckId, CheckResult, Tally};
 use model::{CounterModel, CounterOp, CounterRet};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-
+use threadlings_judge::history::{Failure, Linearizable};
+use threadlings_judge::protocol::OpRecord;
+use threadlings_judge::{self as judge, PhaseRun, Runs};
+use threadlings_judge::{Accounting, CheckId, CheckResult, Tally};
 
 /// One result per declared check after `compile`, in exercise.toml's order.
 pub fn judge(runs: &Runs) -> Vec<CheckResult> {
@@ -213,9 +211,9 @@ fn parse(op: &OpRecord) -> Option<(CounterOp, Option<CounterRet>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use threadlings_judge::protocol::Record;
-    use threadlings_judge::Status;
     use threadlings_judge::Ending;
+    use threadlings_judge::Status;
+    use threadlings_judge::protocol::Record;
 
     fn op(thread: usize, call: u64, input: &str, output: &str) -> Record {
         Record::Op(OpRecord {

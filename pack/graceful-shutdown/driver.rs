@@ -18,6 +18,8 @@
 //! what `shutdown()` returned, and `fact\tafter\t<trial>\t<thread>\t<calls>\t<max µs>`
 //! for the calls a thread made after `shutdown()` had returned.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use threadlings_harness::calls::{recorded, recorded_returning, watched, Lane};
 use threadlings_harness::cpu::{self, FairClock};
 use threadlings_harness::load::{self, jitter, tick};
@@ -25,8 +27,6 @@ use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 /// A command's kind; the order id travels next to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,7 +26,8 @@ impl h::Orders for Owner {
     }
     fn shutdown(self: Box<Self>) -> h::Summary {
         let summary: solution::Summary = self.0.shutdown();
-        let statuses: std::collections::BTreeMap<solution::OrderId, solution::Status> = summary.statuses;
+        let statuses: std::collections::BTreeMap<solution::OrderId, solution::Status> =
+            summary.statuses;
         let applied: u64 = summary.applied;
         let rejected: u64 = summary.rejected;
         h::Summary {

@@ -14,10 +14,9 @@ mod shutdown;
 #[path = "judge/model.rs"]
 pub mod model;
 
+use std::time::Duration;
 use threadlings_judge::{self as judge, Runs};
 use threadlings_judge::{CheckId, CheckResult};
-use std::time::Duration;
-
 
 /// The exercise's own check: the shutdown rules.
 pub const SHUTDOWN: CheckId = CheckId::from_static("shutdown");
@@ -27,7 +26,6 @@ pub(super) const BUDGET: Duration = Duration::from_secs(2);
 /// Search budget for all of a run's histories together, so that a run of
 /// tangled histories cannot keep the learner waiting for minutes.
 pub(super) const TOTAL_BUDGET: Duration = Duration::from_secs(10);
-
 
 /// One result per declared check after `compile`, in exercise.toml's order.
 pub fn judge(runs: &Runs) -> Vec<CheckResult> {

@@ -22,6 +22,8 @@
 //! each trial reports them in a `final` record next to what `shutdown()`
 //! returned.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
 use threadlings_harness::calls::{self, watched, Lane};
 use threadlings_harness::cpu;
 use threadlings_harness::load::{self, jitter};
@@ -29,8 +31,6 @@ use threadlings_harness::messages;
 use threadlings_harness::phase;
 use threadlings_harness::report::{self, send};
 use threadlings_harness::threads;
-use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// An account number, as in the exercise.
 pub type Account = u32;

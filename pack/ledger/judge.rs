@@ -17,8 +17,6 @@ pub mod model;
 
 use threadlings_judge::{self as judge, CheckResult, Runs};
 
-
-
 /// One result per declared check after `compile`, in exercise.toml's order.
 pub fn judge(runs: &Runs) -> Vec<CheckResult> {
     let [single, idle, load] = match runs.phases(["single", "idle", "load"]) {
@@ -31,7 +29,9 @@ pub fn judge(runs: &Runs) -> Vec<CheckResult> {
             single,
             |_| true,
             |op| match records::parse_op(op) {
-                Some(records::Parsed::Call(input, _)) => <model::LedgerModel as judge::lincheck::Model>::call_label(&input),
+                Some(records::Parsed::Call(input, _)) => {
+                    <model::LedgerModel as judge::lincheck::Model>::call_label(&input)
+                }
                 _ => op.input.clone(),
             },
         ),

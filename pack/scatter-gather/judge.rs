@@ -36,10 +36,7 @@ pub const FIRST_ERROR: CheckId = CheckId::from_static("first-error");
 
 /// One result per declared check after `compile`, in exercise.toml's order.
 pub fn judge(runs: &Runs) -> Vec<CheckResult> {
-    let filtered = Runs::new(
-        without_planned_panics(runs.all()),
-        runs.checks().to_vec(),
-    );
+    let filtered = Runs::new(without_planned_panics(runs.all()), runs.checks().to_vec());
     let [single, idle, load] = match filtered.phases(["single", "idle", "load"]) {
         Ok(found) => found,
         Err(missing) => return runs.none_checked(&missing),

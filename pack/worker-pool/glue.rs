@@ -32,9 +32,15 @@ impl driver::Pool for Api {
     }
     fn shutdown(self: Box<Self>) -> driver::Stats {
         let stats: solution::PoolStats = self.0.shutdown();
-        let solution::PoolStats { completed, panicked } = stats;
+        let solution::PoolStats {
+            completed,
+            panicked,
+        } = stats;
         let (completed, panicked): (u64, u64) = (completed, panicked);
-        driver::Stats { completed, panicked }
+        driver::Stats {
+            completed,
+            panicked,
+        }
     }
 }
 

@@ -5,11 +5,11 @@
 //! was already handed back).
 
 use super::checks::Unreachable;
+use super::model::OrdersModel;
 use super::records::label;
+use std::collections::BTreeMap;
 use threadlings_judge::protocol::OpRecord;
 use threadlings_judge::{Accounting, Fate, Message, Tally};
-use super::model::OrdersModel;
-use std::collections::BTreeMap;
 
 /// The accounting of the trial whose calls are `ops` (sorted by call
 /// time), `accepted` of them submits that returned `Ok(())`; `shut` is the

@@ -4,18 +4,18 @@
 //! with the commands that were accepted.
 
 use super::accounting;
+use super::model::{OrderId, OrdersModel, OrdersOp, OrdersRet};
 use super::records::{
     history, label, parse_input, parse_output, shutdown_op, summaries, trial_ops,
 };
 use super::{BUDGET, TOTAL_BUDGET};
+use std::collections::BTreeSet;
 use threadlings_judge::CpuBudget;
 use threadlings_judge::history::{self as judgement, Failure, Linearizable};
-use threadlings_judge::{self as judge, PhaseRun};
-use threadlings_judge::protocol::OpRecord;
-use threadlings_judge::{Accounting, CheckId, CheckResult};
 use threadlings_judge::lincheck::{self, Model, Operation, Outcome};
-use super::model::{OrderId, OrdersModel, OrdersOp, OrdersRet};
-use std::collections::BTreeSet;
+use threadlings_judge::protocol::OpRecord;
+use threadlings_judge::{self as judge, PhaseRun};
+use threadlings_judge::{Accounting, CheckId, CheckResult};
 
 pub(super) fn correctness(run: &PhaseRun) -> CheckResult {
     let ops = trial_ops(run, 0);

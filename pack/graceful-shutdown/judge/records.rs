@@ -3,11 +3,11 @@
 //! the [`OrdersModel`]'s inputs and outputs, and labelling them for
 //! messages.
 
-use threadlings_judge::PhaseRun;
-use threadlings_judge::protocol::{OpRecord, Record};
-use threadlings_judge::lincheck::Operation;
 use super::model::{Command, OrderId, OrdersModel, OrdersOp, OrdersRet, Status};
 use std::collections::BTreeMap;
+use threadlings_judge::PhaseRun;
+use threadlings_judge::lincheck::Operation;
+use threadlings_judge::protocol::{OpRecord, Record};
 
 pub(super) fn parse_input(input: &str) -> Option<OrdersOp> {
     let words: Vec<&str> = input.split(' ').collect();

@@ -3,10 +3,10 @@
 //! and for good.
 
 use super::records::{label, shutdown_op, trial_ops};
-use threadlings_judge::{self as judge, PhaseRun};
-use threadlings_judge::protocol::{OpRecord, Record};
-use threadlings_judge::CheckResult;
 use std::collections::BTreeSet;
+use threadlings_judge::CheckResult;
+use threadlings_judge::protocol::{OpRecord, Record};
+use threadlings_judge::{self as judge, PhaseRun};
 
 /// How long a call made after `shutdown()` returned may take.
 const PROMPT_MICROS: u64 = 200_000;

@@ -2,13 +2,13 @@
 //! model, `lost-messages` compares the harness's tallies of accepted
 //! changes with the map `shutdown()` returned.
 
-use super::records::{Parsed, label, parse_map_wide, parse_op, show_map};
-use threadlings_judge::{self as judge, PhaseRun};
-use threadlings_judge::protocol::OpRecord;
-use threadlings_judge::{Accounting, CheckId, CheckResult, Tally};
-use threadlings_judge::lincheck::Model;
 use super::model::{Account, LedgerModel};
+use super::records::{Parsed, label, parse_map_wide, parse_op, show_map};
 use std::collections::BTreeMap;
+use threadlings_judge::lincheck::Model;
+use threadlings_judge::protocol::OpRecord;
+use threadlings_judge::{self as judge, PhaseRun};
+use threadlings_judge::{Accounting, CheckId, CheckResult, Tally};
 
 pub(super) fn correctness(run: &PhaseRun) -> CheckResult {
     let ops: Vec<&OpRecord> = run.ops().collect();

@@ -2,15 +2,15 @@
 //! ledger: how records read, how `shutdown()`'s map becomes a final
 //! observation, and which bug a failure usually points to.
 
-use super::records::{Parsed, parse_op};
-use threadlings_judge::PhaseRun;
-use threadlings_judge::history::{self, Failure, Linearizable, Trial};
-use threadlings_judge::protocol::OpRecord;
-use threadlings_judge::CheckResult;
-use threadlings_judge::lincheck::Operation;
 use super::model::{Account, LedgerModel, LedgerOp, LedgerRet};
+use super::records::{Parsed, parse_op};
 use std::collections::BTreeSet;
 use std::time::Duration;
+use threadlings_judge::CheckResult;
+use threadlings_judge::PhaseRun;
+use threadlings_judge::history::{self, Failure, Linearizable, Trial};
+use threadlings_judge::lincheck::Operation;
+use threadlings_judge::protocol::OpRecord;
 
 /// Time for deciding every trial of the load phase together.
 const CHECK_BUDGET: Duration = Duration::from_millis(1500);

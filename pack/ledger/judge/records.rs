@@ -2,10 +2,10 @@
 //! (`debit 3 50` -> `err 40 50`, maps as `1=40,2=5`) into the
 //! [`LedgerModel`]'s inputs and outputs, and writing them back for messages.
 
-use threadlings_judge::lincheck::Model;
-use threadlings_judge::protocol::OpRecord;
 use super::model::{Account, LedgerModel, LedgerOp, LedgerRet, Refused};
 use std::collections::BTreeMap;
+use threadlings_judge::lincheck::Model;
+use threadlings_judge::protocol::OpRecord;
 
 /// A recorded call, parsed.
 pub(super) enum Parsed {

@@ -194,7 +194,11 @@ fn a_group_without_failures_must_never_see_a_cancel() {
 fn a_wait_that_sleeps_on_is_late_even_when_polling_sees_the_cancel_at_once() {
     let mut lines = Vec::new();
     for id in 0..4 {
-        lines.extend(woken(id, 100, 100).into_iter().map(|l| l.replace(" wait ", " poll ")));
+        lines.extend(
+            woken(id, 100, 100)
+                .into_iter()
+                .map(|l| l.replace(" wait ", " poll ")),
+        );
     }
     for id in 4..6 {
         lines.extend(woken(id, 300_000, 299_000));
@@ -204,5 +208,9 @@ fn a_wait_that_sleeps_on_is_late_even_when_polling_sees_the_cancel_at_once() {
     let g = groups(&r);
     let result = cancellation::cancellation(&[(&r, &g)]);
     assert_eq!(result.status, Status::Failed, "{}", result.message);
-    assert!(result.message.contains("in wait() took more than 10 ms"), "{}", result.message);
+    assert!(
+        result.message.contains("in wait() took more than 10 ms"),
+        "{}",
+        result.message
+    );
 }

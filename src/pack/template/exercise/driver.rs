@@ -48,11 +48,19 @@ pub fn main(start: Start) {
 
 /// One call picked by `rng`, recorded in `at`'s lane; `false` if it
 /// panicked.
-fn random_call(tally: &dyn Tally, rng: &mut fastrand::Rng, at: Lane, records: &mut Vec<String>) -> bool {
+fn random_call(
+    tally: &dyn Tally,
+    rng: &mut fastrand::Rng,
+    at: Lane,
+    records: &mut Vec<String>,
+) -> bool {
     if rng.bool() {
         let n = rng.u64(1..10);
         let add = || tally.add(n);
-        recorded(records, at, "add()", &format!("add {n}"), add, |_| "ok".into()).is_some()
+        recorded(records, at, "add()", &format!("add {n}"), add, |_| {
+            "ok".into()
+        })
+        .is_some()
     } else {
         let total = || tally.total();
         recorded(records, at, "total()", "total", total, u64::to_string).is_some()
