@@ -341,8 +341,9 @@ fn prepare_builds_once_and_then_finds_everything_built() {
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("the check harness"), "{text}");
+    let ids: Vec<&str> = threadlings::exercise::all().iter().map(|e| e.id).collect();
     assert!(
-        text.contains("the drivers of counter, ledger, graceful-shutdown"),
+        text.contains(&format!("the drivers of {}", ids.join(", "))),
         "{text}"
     );
     let again = threadlings(&["prepare"]);
