@@ -105,7 +105,17 @@ impl Course {
             .filter(|item| matches!(item, Item::Lesson(_)))
             .map(Item::id)
             .collect();
-        let quiz = quiz::parse(&quiz_path, &quiz_text, &lesson_ids)?;
+        let mut quiz = quiz::parse(&quiz_path, &quiz_text, &lesson_ids)?;
+        // An exercise's own questions join those of the lesson it follows.
+        for exercise in known {
+            if let Some(text) = &exercise.text.quiz {
+                let path = Path::new("pack").join(exercise.id).join("quiz.toml");
+                let items = quiz::parse_exercise_quiz(&path, text)?;
+                quiz.entry(exercise.text.after.clone())
+                    .or_default()
+                    .extend(items);
+            }
+        }
 
         Ok(Course {
             items,
@@ -174,17 +184,14 @@ mod tests {
             .filter(|item| matches!(item, Item::Exercise { .. }))
             .map(Item::id)
             .collect();
-        assert_eq!(
-            exercise_ids,
-            [
-                "counter",
-                "ledger",
-                "worker-pool",
-                "bounded-buffer",
-                "scatter-gather",
-                "graceful-shutdown"
-            ]
-        );
+        // Every registered exercise appears exactly once, wherever its
+        // `after` places it among the lessons.
+        let mut placed = exercise_ids.clone();
+        placed.sort_unstable();
+        let mut registered: Vec<&str> = crate::exercise::all().iter().map(|e| e.id).collect();
+        registered.sort_unstable();
+        assert_eq!(placed, registered);
+        assert_eq!(exercise_ids.first(), Some(&"counter"));
     }
 
     #[test]
@@ -328,6 +335,36 @@ mod tests {
             assert!(item.grade(name), "{name}");
         }
         assert!(!item.grade("clerk"));
+    }
+
+    #[test]
+    fn an_exercise_quiz_is_asked_with_the_lesson_it_follows() {
+        let course = course();
+        for exercise in crate::exercise::all() {
+            let Some(text) = &exercise.text.quiz else {
+                continue;
+            };
+            let own = quiz::parse_exercise_quiz(Path::new("quiz.toml"), text).unwrap();
+            assert!(!own.is_empty(), "{}", exercise.id);
+            let lesson = course.quiz_for(&exercise.text.after);
+            for item in own {
+                assert!(
+                    lesson.contains(&item),
+                    "{}: {:?} is not asked with lesson {}",
+                    exercise.id,
+                    item.question,
+                    exercise.text.after
+                );
+            }
+        }
+        // worker-pool's questions are asked nowhere else.
+        assert!(
+            course
+                .quiz_for("worker-pools")
+                .iter()
+                .any(|item| item.question.contains("catch_unwind")
+                    || item.reason.contains("catch_unwind"))
+        );
     }
 
     #[test]

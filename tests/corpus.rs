@@ -191,7 +191,8 @@ fn a_hang_tells_a_sleeping_thread_from_a_spinning_one() {
 /// the report of the change: about 1.5 s, compile included.)
 #[test]
 fn a_runaway_thread_spawner_is_stopped_with_a_clear_verdict() {
-    let started = std::time::Instant::now();
+    // The message itself proves the spawner was stopped by the thread
+    // limit: a spawner left running would end in a timeout verdict instead.
     let message = message(
         "counter",
         "counter/corpus/buggy/thread_per_iteration.rs",
@@ -200,10 +201,5 @@ fn a_runaway_thread_spawner_is_stopped_with_a_clear_verdict() {
     assert!(
         message.starts_with("your program started more than 64 threads"),
         "{message}"
-    );
-    let took = started.elapsed();
-    assert!(
-        took < std::time::Duration::from_secs(20),
-        "stopping the spawner took {took:?}"
     );
 }

@@ -153,19 +153,39 @@ pub(crate) fn parse(
     text: &str,
     lesson_ids: &[&str],
 ) -> Result<BTreeMap<String, Vec<QuizItem>>, CourseError> {
+    parse_keyed(path, text, |key| {
+        (!lesson_ids.contains(&key))
+            .then(|| format!("`{key}` is not a lesson id in lessons/index.toml"))
+    })
+}
+
+/// Parses an exercise's `quiz.toml`: `[[question]]` items in the format
+/// of `lessons/quiz.toml`, asked with the quiz of the lesson the exercise
+/// follows.
+pub(crate) fn parse_exercise_quiz(path: &Path, text: &str) -> Result<Vec<QuizItem>, CourseError> {
+    let mut quiz = parse_keyed(path, text, |key| {
+        (key != EXERCISE_QUIZ_KEY).then(|| {
+            format!("an exercise's quiz holds `[[{EXERCISE_QUIZ_KEY}]]` items, not `[[{key}]]`")
+        })
+    })?;
+    Ok(quiz.remove(EXERCISE_QUIZ_KEY).unwrap_or_default())
+}
+
+/// The one table-array name of an exercise's `quiz.toml`.
+const EXERCISE_QUIZ_KEY: &str = "question";
+
+/// Parses quiz items keyed by name; `refuse` says why a key is not
+/// allowed (or `None` when it is).
+fn parse_keyed(
+    path: &Path,
+    text: &str,
+    refuse: impl Fn(&str) -> Option<String>,
+) -> Result<BTreeMap<String, Vec<QuizItem>>, CourseError> {
     let raw: BTreeMap<Spanned<String>, Vec<Spanned<RawQuiz>>> = error::parse(path, text)?;
     let mut quiz = BTreeMap::new();
     for (lesson, items) in raw {
-        if !lesson_ids.contains(&lesson.get_ref().as_str()) {
-            return Err(error::invalid(
-                path,
-                text,
-                lesson.span(),
-                format!(
-                    "`{}` is not a lesson id in lessons/index.toml",
-                    lesson.get_ref()
-                ),
-            ));
+        if let Some(message) = refuse(lesson.get_ref()) {
+            return Err(error::invalid(path, text, lesson.span(), message));
         }
         let mut parsed = Vec::with_capacity(items.len());
         for spanned in items {
@@ -215,6 +235,20 @@ mod tests {
             },
             reason: "r".into(),
         }
+    }
+
+    #[test]
+    fn an_exercise_quiz_holds_question_items_only() {
+        let item = "question = \"q\"\naccepted = [\"a\"]\nreason = \"r\"\n";
+        let path = Path::new("pack/x/quiz.toml");
+        let good = parse_exercise_quiz(path, &format!("[[question]]\n{item}")).unwrap();
+        assert_eq!(good.len(), 1);
+        let err = parse_exercise_quiz(path, &format!("[[quiz]]\n{item}")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("holds `[[question]]` items, not `[[quiz]]`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub struct ExerciseText {
     pub discussion: String,
     /// The lesson the exercise follows in the course.
     pub after: String,
+    /// The exercise's own `quiz.toml`, if it has one: `[[question]]` items,
+    /// asked with the quiz of the lesson `after` (the course parses them).
+    pub quiz: Option<String>,
 }
 
 /// What a failing check can draw for the learner.

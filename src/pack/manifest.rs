@@ -26,6 +26,9 @@ pub enum PackError {
         /// The parser's message.
         message: String,
     },
+    /// The exercise's `quiz.toml` is malformed (the error names it).
+    #[error(transparent)]
+    Quiz(Box<crate::course::CourseError>),
     /// A definition breaks a rule of the format.
     #[error("{path}: {message}")]
     Invalid {
@@ -245,6 +248,14 @@ pub fn parse_exercise(
             "`forbid` lists {bad:?}, which is not a Rust path"
         )));
     }
+    if let Some(quiz) = &files.quiz {
+        let quiz_path = files
+            .dir
+            .as_ref()
+            .map_or_else(|| Path::new("pack").join(&files.folder), PathBuf::clone);
+        crate::course::quiz::parse_exercise_quiz(&quiz_path.join("quiz.toml"), quiz)
+            .map_err(|e| PackError::Quiz(Box::new(e)))?;
+    }
     if raw.phases.is_empty() {
         return Err(invalid("`phases` names no phase to run".into()));
     }
@@ -288,6 +299,7 @@ pub fn parse_exercise(
             hints: raw.hints,
             discussion: raw.discussion,
             after: raw.after,
+            quiz: files.quiz,
         },
         checks,
         phases: raw.phases.into_iter().map(leak).collect(),
