@@ -139,6 +139,16 @@ impl Widget for &Picture {
             .saturating_sub(gutter + 1)
             .max(columns);
         let scale = |col: usize| gutter + col * avail / columns;
+        // First and last cell of a bar, relative to the area.
+        let span = |bar: &Bar| {
+            let x0 = scale(bar.start);
+            let x1 = if bar.end + 1 >= columns {
+                gutter + avail - 1
+            } else {
+                scale(bar.end + 1).saturating_sub(2).max(x0 + 1)
+            };
+            (x0, x1)
+        };
         let mut y = area.y;
         let bottom = area.y + area.height;
         // Two rows a lane (bar, then the underline) when there is room.
@@ -157,13 +167,8 @@ impl Widget for &Picture {
                 &lane.thread,
                 Style::new().add_modifier(Modifier::BOLD),
             );
-            for bar in &lane.bars {
-                let x0 = scale(bar.start);
-                let x1 = if bar.end + 1 >= columns {
-                    gutter + avail - 1
-                } else {
-                    scale(bar.end + 1).saturating_sub(2).max(x0 + 1)
-                };
+            for (i, bar) in lane.bars.iter().enumerate() {
+                let (x0, x1) = span(bar);
                 let style = if bar.impossible {
                     Style::new()
                         .fg(Color::White)
@@ -183,19 +188,50 @@ impl Widget for &Picture {
                 if bar.pending {
                     label.push_str(" …");
                 }
-                let label: String = label.chars().take(len.saturating_sub(2)).collect();
-                let pad = len.saturating_sub(label.chars().count() + 2);
+                let label_len = label.chars().count();
+                // A label too long for its bar goes beside it (after it, or
+                // before it), never cut: the cut part is often the result
+                // that makes the call impossible.
+                let room_after = lane
+                    .bars
+                    .get(i + 1)
+                    .map_or(usize::from(area.width), |next| span(next).0)
+                    .saturating_sub(x1 + 2);
+                let room_before = x0.saturating_sub(
+                    i.checked_sub(1)
+                        .map_or(gutter, |prev| span(&lane.bars[prev]).1 + 2),
+                );
+                let beside = if label_len + 2 <= len {
+                    None
+                } else if label_len < room_after {
+                    Some(x1 + 2)
+                } else if label_len < room_before {
+                    Some(x0 - 1 - label_len)
+                } else {
+                    None
+                };
+                let inside: String = if beside.is_some() {
+                    String::new()
+                } else {
+                    label.chars().take(len.saturating_sub(2)).collect()
+                };
+                let pad = len.saturating_sub(inside.chars().count() + 2);
                 let text = format!(
                     "{}{}{}{}{}",
                     if bar.pending { '▶' } else { '▕' },
                     " ".repeat(pad / 2),
-                    label,
+                    inside,
                     " ".repeat(pad - pad / 2),
                     if bar.pending { '▶' } else { '▏' }
                 );
                 let x = area.x + x0 as u16;
                 if x < area.x + area.width {
                     buf.set_stringn(x, y, text, usize::from(area.x + area.width - x), style);
+                }
+                if let Some(at) = beside {
+                    let fg = style.bg.unwrap_or(Color::Reset);
+                    let style = Style::new().fg(fg).add_modifier(Modifier::BOLD);
+                    buf.set_string(area.x + at as u16, y, &label, style);
                 }
                 if bar.impossible && step == 2 && y + 1 < bottom {
                     buf.set_stringn(
