@@ -297,6 +297,16 @@ fn measure<V>(runs: usize, mut f: impl FnMut() -> V) -> (V, f64, f64, usize) {
     (verdict, times[runs / 2], times[runs - 1], peak)
 }
 
+/// Milliseconds with two decimals below one, so that a check of a few
+/// tens of microseconds does not read "0.0 ms".
+fn millis(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{ms:.2}")
+    } else {
+        format!("{ms:.1}")
+    }
+}
+
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / f64::from(1 << 20)
 }
@@ -347,10 +357,13 @@ fn shape<M: Model>(label: &str, initial: &M, history: &History<M>) {
         String::new()
     };
     println!(
-        "{label}\n  new: {} in {ms:.1} ms median, peak {:.1} MiB{over}; with explanation {full_ms:.1} ms, peak {:.1} MiB\n  old: {old:?} in {old_ms:.1} ms median, peak {:.1} MiB; new/old time {:.2}",
+        "{label}\n  new: {} in {} ms median, peak {:.1} MiB{over}; with explanation {} ms, peak {:.1} MiB\n  old: {old:?} in {} ms median, peak {:.1} MiB; new/old time {:.2}",
         name(&outcome),
+        millis(ms),
         mib(peak),
+        millis(full_ms),
         mib(full_peak),
+        millis(old_ms),
         mib(old_peak),
         ms / old_ms
     );

@@ -30,7 +30,7 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
     } else {
         None
     };
-    let parts = parts.unwrap_or_else(|| vec![(0..history.len()).collect()]);
+    let mut parts = parts.unwrap_or_else(|| vec![(0..history.len()).collect()]);
     debug_assert!(
         is_partition(&parts, history.len()),
         "Model::partition must cover every index once"
@@ -62,17 +62,19 @@ pub fn check_with<M: Model>(initial: &M, history: &History<M>, options: &CheckOp
                 // A violation in one part is definitive whatever the other
                 // parts would say, so report it straight away.
                 SearchOutcome::NotLinearizable(_) => {
+                    let by_call = search.calls_in_list_order();
+                    // Free the other searches' memory before shrinking.
+                    drop(open);
                     let part = Part {
                         index: p,
                         of: parts.len(),
-                        operations: parts[p].clone(),
+                        operations: std::mem::take(&mut parts[p]),
                     };
-                    // Free the other searches' memory before shrinking.
-                    drop(open);
                     return Outcome::NotLinearizable(shrink::violation(
                         initial,
                         history,
                         part,
+                        by_call,
                         options.shrink_budget,
                         options.memory,
                     ));

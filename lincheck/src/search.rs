@@ -43,6 +43,8 @@ use std::time::Instant;
 use super::cache::{Cache, MemoryBudget, hash_state, zobrist};
 use super::{History, Model};
 
+mod events;
+
 /// How often (in search steps) the clock is read; reading it every step
 /// would cost more than the steps themselves, and rarer reads would let a
 /// slow model overshoot a deadline.
@@ -234,17 +236,10 @@ impl<'h, M: Model> Search<'h, M> {
             .map(|&i| history[i].output.is_some() && focus.is_none_or(|f| f == i))
             .collect();
         let n = subset.len();
-        // Events sorted by time; at equal sequence numbers calls go first so
-        // the two operations count as overlapping (the more permissive
-        // reading). Each event is one integer, (time, return?, position)
-        // from the high bits down, which sorts faster than a tuple.
-        let event = |time: u64, is_ret: bool, j: usize| {
-            (u128::from(time) << 64) | (u128::from(is_ret) << 63) | j as u128
-        };
-        let mut events: Vec<u128> = Vec::with_capacity(2 * n);
-        for (j, &i) in subset.iter().enumerate() {
+        let events = events::sorted(n, |j| {
+            let i = subset[j];
             let op = &history[i];
-            let (call, ret) = match op.ret {
+            match op.ret {
                 // The focus call first in the list: the walk tries it after
                 // every placement, so the search stops at the first order
                 // that makes its result possible.
@@ -252,11 +247,8 @@ impl<'h, M: Model> Search<'h, M> {
                 _ if relaxed => (1, if checked[j] { u64::MAX - 1 } else { u64::MAX }),
                 Some(ret) if checked[j] => (op.call, ret),
                 _ => (op.call, u64::MAX),
-            };
-            events.push(event(call, false, j));
-            events.push(event(ret, true, j));
-        }
-        events.sort_unstable();
+            }
+        });
 
         // Node 0 is the head, node 2n+1 the tail, the events sit in between;
         // nodes 2n+2 and 2n+3 bound the (at first empty) parked list.
@@ -265,8 +257,8 @@ impl<'h, M: Model> Search<'h, M> {
         nodes.push(Node::Head);
         let mut ret_node = vec![0; n];
         for (k, &e) in events.iter().enumerate() {
-            let (is_ret, j) = ((e >> 63) & 1 == 1, (e as usize) & (usize::MAX >> 1));
-            if is_ret {
+            let j = (e >> 1) as usize;
+            if e & 1 == 1 {
                 ret_node[j] = k + 1;
                 nodes.push(Node::Return(j));
             } else {
@@ -274,9 +266,13 @@ impl<'h, M: Model> Search<'h, M> {
             }
         }
         nodes.extend([Node::Tail, Node::Head, Node::End]);
-        let mut next: Vec<usize> = (1..=tail + 1).collect();
-        let mut prev: Vec<usize> = (0..=tail).map(|k| k.saturating_sub(1)).collect();
+        // Sized for the parked list's two nodes up front: growing would
+        // double them, copying and holding twice the memory.
+        let mut next = Vec::with_capacity(nodes.len());
+        next.extend(1..=tail + 1);
         next.extend([tail + 2, tail + 2]);
+        let mut prev = Vec::with_capacity(nodes.len());
+        prev.extend((0..=tail).map(|k| k.saturating_sub(1)));
         prev.extend([tail + 1, tail + 1]);
         let remaining = checked.iter().filter(|&&c| c).count();
         Search {
@@ -319,6 +315,19 @@ impl<'h, M: Model> Search<'h, M> {
     /// into the history, in the order they take effect.
     pub fn order(&self) -> Vec<usize> {
         self.stack.iter().map(|f| self.placed(f.node)).collect()
+    }
+
+    /// Every call of the sub-history, as indices into the history, in the
+    /// order of the list the search walks: by call, ties by position in
+    /// the subset, in the default mode. The list was sorted once when the
+    /// search was made, so this costs no sort.
+    pub(crate) fn calls_in_list_order(&self) -> Vec<usize> {
+        let mut calls = Vec::with_capacity(self.subset.len());
+        calls.extend(self.nodes.iter().filter_map(|node| match *node {
+            Node::Call(j) => Some(self.subset[j]),
+            _ => None,
+        }));
+        calls
     }
 
     fn placed(&self, node: usize) -> usize {
