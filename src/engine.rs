@@ -312,6 +312,19 @@ fn build_with(
             None => None,
         },
     };
+    let build = |compiler, prebuilt, pack| Build {
+        exercise,
+        file: &file,
+        isolation,
+        programs,
+        libraries: Libraries {
+            prebuilt,
+            pack,
+            compiler,
+            incremental: None,
+        },
+        prepared: started.elapsed(),
+    };
     let Some((compiler, (prebuilt, pack))) = guess else {
         // A check asked for while the cache is being built (the tutor's
         // background build, `threadlings prepare`) waits for that build.
@@ -325,34 +338,9 @@ fn build_with(
             Err(toolchain::ToolchainError::Cancelled) => return Ok(Built::Cancelled),
             Err(err) => return Err(err.into()),
         };
-        let build = Build {
-            exercise,
-            file: &file,
-            isolation,
-            programs,
-            libraries: Libraries {
-                prebuilt: &prebuilt,
-                pack: &pack,
-                compiler,
-                incremental: None,
-            },
-            prepared: started.elapsed(),
-        };
-        return build.run(cancel);
+        return build(compiler, &prebuilt, &pack).run(cancel);
     };
-    let build = Build {
-        exercise,
-        file: &file,
-        isolation,
-        programs,
-        libraries: Libraries {
-            prebuilt: &prebuilt,
-            pack: &pack,
-            compiler: &compiler,
-            incremental: None,
-        },
-        prepared: started.elapsed(),
-    };
+    let build = build(&compiler, &prebuilt, &pack);
     // The probe's thread is joined before the scope ends.
     let (built, version) = std::thread::scope(|scope| {
         let probe = scope.spawn(|| Compiler::version(cancel));
