@@ -303,7 +303,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             file.display()
         );
     }
-    let mut options = CheckOptions::new();
+    // Checking unchanged content again runs the program compiled then.
+    let mut options = CheckOptions {
+        programs: Some(engine::programs::ProgramCache::new()),
+        ..CheckOptions::new()
+    };
     if let Some(seed) = args.seed {
         options.seed = seed;
     }

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use supervisor::{Cancel, Ending, Limits};
+use toolchain::Compiler;
 
 /// Failures of the tool itself, never of the learner's code.
 #[derive(Debug, thiserror::Error)]
@@ -293,142 +294,233 @@ fn build_with(
         path: file.clone(),
         source,
     })?;
-    let mut timings = Timings::default();
     let started = Instant::now();
-    // A check asked for while the cache is being built (the tutor's
-    // background build, `threadlings prepare`) waits for that build.
-    let libraries = toolchain::prebuilt_or_build(cancel).and_then(|(prebuilt, _)| {
-        toolchain::pack_library_or_build(&prebuilt, exercise.drivers, cancel)
-            .map(|(pack, _)| (prebuilt, pack))
-    });
-    let (prebuilt, pack) = match libraries {
-        Ok(found) => found,
-        Err(toolchain::ToolchainError::Cancelled) => return Ok(Built::Cancelled),
-        Err(err) => return Err(err.into()),
-    };
-    timings.prepare_ms = started.elapsed().as_millis() as u64;
-    let display = file.display().to_string();
-
-    // The same content, compiled by the same tool: run what was built.
-    let programs = programs.filter(|_| isolation.is_none());
-    let key = programs.and_then(|_| program_key(exercise, &file));
-    if let (Some(programs), Some(key)) = (programs, key)
-        && let Some(found) = programs.get(key)
-    {
-        return Ok(Built::Program(Program {
-            exercise,
-            binary: found.binary,
-            display,
-            timings,
-            isolation: None,
-            protections: None,
-            _work: found.work,
-        }));
-    }
-
-    let work = tempfile::Builder::new()
-        .prefix("threadlings-")
-        .tempdir()
-        .map_err(|source| EngineError::Io {
-            what: "cannot create a working directory".into(),
-            source,
-        })?;
-    let work = std::sync::Arc::new(work);
-    let mut protections = None;
-    let source = match isolation {
-        None => file.clone(),
-        Some(_) => {
-            // Only a copy of the submission is reachable from the sandbox.
-            let name = file.file_name().map_or_else(
-                || std::ffi::OsString::from("solution.rs"),
-                |n| n.to_os_string(),
-            );
-            // In a folder of its own, so rustc can name it by its real path
-            // (`--remap-path-prefix`): messages match `threadlings check`'s.
-            let dir = work.path().join("src");
-            std::fs::create_dir(&dir).map_err(|source| EngineError::Io {
-                what: "cannot create a working directory".into(),
-                source,
-            })?;
-            let copy = dir.join(name);
-            copy_readable(&file, &copy)?;
-            copy
-        }
-    };
-    let started = Instant::now();
-    let compiled = compile::compile(
-        exercise,
-        &source,
-        Libraries {
-            prebuilt: &prebuilt,
-            pack: &pack,
-        },
-        work.path(),
-        isolation.map(|i| (i, &mut protections)),
-        file.parent(),
-        cancel,
-    )?;
-    timings.compile_ms = started.elapsed().as_millis() as u64;
-    Ok(match compiled {
-        Compiled::Binary(binary) => {
-            // Kept only if the file still holds what was hashed: an edit
-            // during the compile may or may not be in this binary.
-            if let (Some(programs), Some(key)) = (programs, key)
-                && program_key(exercise, &file) == Some(key)
-            {
-                let kept = programs::Compiled {
-                    binary: binary.clone(),
-                    work: work.clone(),
-                };
-                programs.put(key, kept);
+    // The compiler this process found, else the one the last check here
+    // used if its libraries are ready: asking rustc costs as much as
+    // compiling a type error, so that question runs beside the compile.
+    let guess = match Compiler::known() {
+        Some(_) => None,
+        None => match Compiler::remembered() {
+            // Nothing that picks the toolchain changed: no need to ask.
+            Some((compiler, true)) => {
+                Compiler::settle(compiler);
+                None
             }
-            Built::Program(Program {
-                exercise,
-                binary,
-                display,
-                timings,
-                isolation: isolation.cloned().map(Box::new),
-                protections,
-                _work: work,
-            })
-        }
-        Compiled::Cancelled => Built::Cancelled,
-        Compiled::Failed(_) | Compiled::Refused(_) => {
-            let compile = match compiled {
-                Compiled::Refused(why) => CheckResult::fail(CheckId::COMPILE, why),
-                Compiled::Failed(diagnostics) => CheckResult::fail(
-                    CheckId::COMPILE,
-                    "the file does not compile against the exercise's API (rustc's messages below)",
-                )
-                .with_detail(diagnostics),
-                _ => unreachable!("matched above"),
-            };
-            let mut checks = vec![compile];
-            checks.extend(
-                exercise.check_ids().skip(1).map(|id| {
-                    CheckResult::not_checked(id, "not checked: the file does not compile")
-                }),
-            );
-            let mut report = Report::new(exercise.id, &display, 0, checks);
-            report.timings = timings;
-            report.protections = protections;
-            Built::Failed(Box::new(report))
-        }
-    })
+            Some((compiler, false)) => {
+                toolchain::ready(&compiler, exercise.drivers).map(|ready| (compiler, ready))
+            }
+            None => None,
+        },
+    };
+    let build = |compiler, prebuilt, pack| Build {
+        exercise,
+        file: &file,
+        isolation,
+        programs,
+        libraries: Libraries {
+            prebuilt,
+            pack,
+            compiler,
+            incremental: None,
+        },
+        prepared: started.elapsed(),
+    };
+    let Some((compiler, (prebuilt, pack))) = guess else {
+        // A check asked for while the cache is being built (the tutor's
+        // background build, `threadlings prepare`) waits for that build.
+        let compiler = Compiler::current();
+        let libraries = toolchain::prebuilt_for(compiler, cancel).and_then(|(prebuilt, _)| {
+            toolchain::pack_library_or_build(&prebuilt, exercise.drivers, cancel)
+                .map(|(pack, _)| (prebuilt, pack))
+        });
+        let (prebuilt, pack) = match libraries {
+            Ok(found) => found,
+            Err(toolchain::ToolchainError::Cancelled) => return Ok(Built::Cancelled),
+            Err(err) => return Err(err.into()),
+        };
+        return build(compiler, &prebuilt, &pack).run(cancel);
+    };
+    let build = build(&compiler, &prebuilt, &pack);
+    // The probe's thread is joined before the scope ends.
+    let (built, version) = std::thread::scope(|scope| {
+        let probe = scope.spawn(|| Compiler::version(cancel));
+        let built = build.run(cancel);
+        (built, probe.join().unwrap_or_default())
+    });
+    if version.is_empty() || version == compiler.version {
+        Compiler::settle(compiler);
+        return built;
+    }
+    // The toolchain changed since the last check here: what was built
+    // with the old one is not this check's verdict.
+    drop(built);
+    let actual = Compiler::probe(cancel);
+    actual.remember();
+    Compiler::settle(actual);
+    build_with(exercise, &file, isolation, cancel, programs)
 }
 
-/// The key of `file`'s current content as a solution of `exercise`.
-fn program_key(exercise: &Exercise, file: &Path) -> Option<programs::ProgramKey> {
-    use std::hash::{Hash, Hasher};
-    let content = std::fs::read(file).ok()?;
-    let mut drivers = std::collections::hash_map::DefaultHasher::new();
-    exercise.drivers.hash(&mut drivers);
-    Some(programs::ProgramKey::new(
-        exercise.id,
-        file,
-        &content,
-        drivers.finish(),
-    ))
+/// One build of a learner's file, its libraries found.
+struct Build<'a> {
+    exercise: &'static Exercise,
+    /// The learner's file, canonical.
+    file: &'a Path,
+    isolation: Option<&'a Isolation>,
+    programs: Option<&'a programs::ProgramCache>,
+    libraries: Libraries<'a>,
+    /// How long finding the libraries took.
+    prepared: Duration,
+}
+
+impl Build<'_> {
+    fn run(self, cancel: &Cancel) -> Result<Built, EngineError> {
+        let Build {
+            exercise,
+            file,
+            isolation,
+            ..
+        } = self;
+        let mut timings = Timings {
+            prepare_ms: self.prepared.as_millis() as u64,
+            ..Timings::default()
+        };
+        let display = file.display().to_string();
+
+        // The same content, compiled by the same tool: run what was built.
+        let programs = self.programs.filter(|_| isolation.is_none());
+        let key = programs.and_then(|_| self.key());
+        if let (Some(programs), Some(key)) = (programs, key)
+            && let Some(found) = programs.get(key)
+        {
+            return Ok(Built::Program(Program {
+                exercise,
+                binary: found.binary,
+                display,
+                timings,
+                isolation: None,
+                protections: None,
+                _work: found.work,
+            }));
+        }
+        let incremental = match isolation {
+            None => programs::incremental_dir(&self.libraries.prebuilt.root, exercise.id, file),
+            // Each submission is new to a grader, and its sandbox writes
+            // nowhere but the submission's directory.
+            Some(_) => None,
+        };
+
+        let work = match programs {
+            Some(programs) => programs.work_dir(),
+            None => tempfile::Builder::new().prefix("threadlings-").tempdir(),
+        };
+        let work = std::sync::Arc::new(work.map_err(|source| EngineError::Io {
+            what: "cannot create a working directory".into(),
+            source,
+        })?);
+        let mut protections = None;
+        let source = match isolation {
+            None => file.to_path_buf(),
+            Some(_) => {
+                // Only a copy of the submission is reachable from the sandbox.
+                let name = file.file_name().map_or_else(
+                    || std::ffi::OsString::from("solution.rs"),
+                    |n| n.to_os_string(),
+                );
+                // In a folder of its own, so rustc can name it by its real path
+                // (`--remap-path-prefix`): messages match `threadlings check`'s.
+                let dir = work.path().join("src");
+                std::fs::create_dir(&dir).map_err(|source| EngineError::Io {
+                    what: "cannot create a working directory".into(),
+                    source,
+                })?;
+                let copy = dir.join(name);
+                copy_readable(file, &copy)?;
+                copy
+            }
+        };
+        let started = Instant::now();
+        let compiled = compile::compile(
+            exercise,
+            &source,
+            Libraries {
+                incremental: incremental.as_deref(),
+                ..self.libraries.clone()
+            },
+            work.path(),
+            isolation.map(|i| (i, &mut protections)),
+            file.parent(),
+            cancel,
+        )?;
+        timings.compile_ms = started.elapsed().as_millis() as u64;
+        Ok(match compiled {
+            Compiled::Binary {
+                binary,
+                dep_info,
+                glue,
+            } => {
+                // Kept only if the file still holds what was hashed: an edit
+                // during the compile may or may not be in this binary.
+                if let (Some(programs), Some(key)) = (programs, key)
+                    && self.key() == Some(key)
+                    && let Ok(text) = std::fs::read_to_string(&dep_info)
+                {
+                    let inputs = programs::Inputs::from_dep_info(&text, work.path(), &glue);
+                    programs.put(key, &binary, &inputs);
+                }
+                Built::Program(Program {
+                    exercise,
+                    binary,
+                    display,
+                    timings,
+                    isolation: isolation.cloned().map(Box::new),
+                    protections,
+                    _work: work,
+                })
+            }
+            Compiled::Cancelled => Built::Cancelled,
+            Compiled::Failed(_) | Compiled::Refused(_) => {
+                let compile = match compiled {
+                    Compiled::Refused(why) => CheckResult::fail(CheckId::COMPILE, why),
+                    Compiled::Failed(diagnostics) => CheckResult::fail(
+                        CheckId::COMPILE,
+                        "the file does not compile against the exercise's API (rustc's messages below)",
+                    )
+                    .with_detail(diagnostics),
+                    _ => unreachable!("matched above"),
+                };
+                let mut checks = vec![compile];
+                checks.extend(exercise.check_ids().skip(1).map(|id| {
+                    CheckResult::not_checked(id, "not checked: the file does not compile")
+                }));
+                let mut report = Report::new(exercise.id, &display, 0, checks);
+                report.timings = timings;
+                report.protections = protections;
+                Built::Failed(Box::new(report))
+            }
+        })
+    }
+
+    /// The key of the file's current content built this way: everything
+    /// the build uses besides the files rustc lists as read (kept with the
+    /// program and checked on reuse).
+    fn key(&self) -> Option<programs::ProgramKey> {
+        let content = std::fs::read(self.file).ok()?;
+        let Libraries { prebuilt, pack, .. } = &self.libraries;
+        let build = format!(
+            "{}\n{}\n{:?}\n{:?}\n{}",
+            prebuilt.root.display(),
+            pack.display(),
+            compile::FLAGS,
+            self.exercise.forbid,
+            self.exercise.glue_program(self.file)
+        );
+        Some(programs::ProgramKey::new(
+            self.exercise.id,
+            self.file,
+            &content,
+            &build,
+        ))
+    }
 }
 
 fn compiled_ok() -> CheckResult {

@@ -356,3 +356,63 @@ fn prepare_builds_once_and_then_finds_everything_built() {
     );
     assert!(!text.contains("built the"), "{text}");
 }
+
+/// `check --format json` of `file` as `counter`: (exit status, passed,
+/// compile_ms).
+fn json_check(file: &Path) -> (Option<i32>, bool, u64) {
+    let out = threadlings(&[
+        "check",
+        "counter",
+        "--file",
+        &file.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    let compile_ms = v["timings"]["compile_ms"].as_u64().expect("compile_ms");
+    (out.status.code(), v["passed"] == true, compile_ms)
+}
+
+#[test]
+fn a_second_check_of_unchanged_content_does_not_compile_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("counter.rs");
+    let solution = std::fs::read_to_string(reference("counter")).unwrap();
+    // A module beside the file is an input too.
+    std::fs::write(
+        &file,
+        format!("{solution}\nmod helper;\npub fn one() -> i64 {{ helper::ONE }}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("helper.rs"), "pub const ONE: i64 = 1;\n").unwrap();
+    let (status, passed, compile_ms) = json_check(&file);
+    assert_eq!((status, passed), (Some(0), true));
+    assert!(compile_ms > 0, "the first check compiles");
+    let (status, passed, compile_ms) = json_check(&file);
+    assert_eq!((status, passed), (Some(0), true));
+    assert_eq!(compile_ms, 0, "the program compiled before is run again");
+
+    std::fs::write(
+        dir.path().join("helper.rs"),
+        "pub const ONE: i64 = \"one\";\n",
+    )
+    .unwrap();
+    let (status, passed, compile_ms) = json_check(&file);
+    assert_eq!(
+        (status, passed),
+        (Some(1), false),
+        "the module's edit is seen"
+    );
+    assert!(compile_ms > 0);
+
+    std::fs::write(dir.path().join("helper.rs"), "pub const ONE: i64 = 1;\n").unwrap();
+    std::fs::write(
+        &file,
+        format!("{solution}\n// edited\nmod helper;\npub fn one() -> i64 {{ helper::ONE }}\n"),
+    )
+    .unwrap();
+    let (status, passed, compile_ms) = json_check(&file);
+    assert_eq!((status, passed), (Some(0), true));
+    assert!(compile_ms > 0, "an edit compiles again");
+}

@@ -5,14 +5,19 @@
 use super::supervisor::{self, Cancel, Ending, Limits};
 use super::{
     COMPILE_LIMIT, EngineError, Isolation, OUTPUT_CAP, diagnostics, exercise::Exercise, forbid,
-    toolchain,
+    programs, toolchain,
 };
 use crate::sandbox::{self, Policy, Protections};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub(super) enum Compiled {
-    Binary(PathBuf),
+    /// The program, and the file listing every input rustc read for it.
+    Binary {
+        binary: PathBuf,
+        dep_info: PathBuf,
+        glue: PathBuf,
+    },
     Failed(String),
     /// The file uses a path the exercise forbids: the reason, in words.
     Refused(String),
@@ -30,11 +35,99 @@ pub(super) fn copy_readable(from: &Path, to: &Path) -> Result<(), EngineError> {
     std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o644)).map_err(io)
 }
 
+/// The flags of every compile of a learner's file, besides the libraries
+/// and paths. No optimisation: it makes the compile 3-4x faster (the
+/// harness and crossbeam are prebuilt in release mode), keeps overflow
+/// checks on, and a slower worker only makes races easier to expose. The
+/// dep-info lists the files rustc read (a `mod` beside the learner's file
+/// included), so a kept program is reused only while they are unchanged.
+pub(super) const FLAGS: &[&str] = &[
+    "--edition=2021",
+    "--crate-type",
+    "bin",
+    "--crate-name",
+    "threadlings_check",
+    "--emit=link,dep-info",
+    "-C",
+    "opt-level=0",
+    "-C",
+    "debuginfo=0",
+    "-C",
+    "overflow-checks=on",
+    "-C",
+    "debug-assertions=on",
+    "--error-format=human",
+    "--color=never",
+    "-A",
+    "warnings",
+];
+
 /// What a check program links against: the prebuilt harness and its
-/// dependencies, and the exercise's pack of drivers.
+/// dependencies, and the exercise's pack of drivers; and how to compile.
+#[derive(Clone)]
 pub(super) struct Libraries<'a> {
     pub(super) prebuilt: &'a toolchain::Prebuilt,
     pub(super) pack: &'a Path,
+    /// The compiler the libraries were built with.
+    pub(super) compiler: &'a toolchain::Compiler,
+    /// rustc's incremental state for this file, kept between checks: an
+    /// edit recompiles only what it changed (unsandboxed checks only).
+    pub(super) incremental: Option<&'a Path>,
+}
+
+/// Where a compile with the incremental state in `dir` writes its
+/// program (nothing there yet: a program linked out of it by an earlier
+/// check keeps its own copy), and the lock held while it does.
+fn incremental_output(dir: &Path) -> Result<(PathBuf, std::fs::File), EngineError> {
+    let io = |source| EngineError::Io {
+        what: format!("cannot use the incremental state in {}", dir.display()),
+        source,
+    };
+    let lock = std::fs::File::create(dir.join(".lock")).map_err(io)?;
+    lock.lock().map_err(io)?;
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).map_err(io)?;
+    let path = out.join("check");
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+        _ => {}
+    }
+    Ok((path, lock))
+}
+
+/// `-C incremental=DIR`.
+fn incremental_arg(dir: &Path) -> std::ffi::OsString {
+    let mut arg = std::ffi::OsString::from("incremental=");
+    arg.push(dir);
+    arg
+}
+
+/// Writes the glue program to `path` unless it holds it already; a
+/// concurrent check of the same file reads either the old or the new
+/// whole file.
+fn write_glue(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path)
+}
+
+/// A copy of `cmd` (program, arguments, directory and environment).
+fn clone_command(cmd: &Command) -> Command {
+    let mut copy = Command::new(cmd.get_program());
+    copy.args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        copy.current_dir(dir);
+    }
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => copy.env(key, value),
+            None => copy.env_remove(key),
+        };
+    }
+    copy
 }
 
 pub(super) fn compile(
@@ -49,41 +142,39 @@ pub(super) fn compile(
     if let Some(why) = refusal(exercise, file, original_dir) {
         return Ok(Compiled::Refused(why));
     }
-    let glue_path = work.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
-    std::fs::write(&glue_path, exercise.glue_program(file)).map_err(|source| EngineError::Io {
+    let Libraries {
+        prebuilt,
+        pack,
+        compiler,
+        incremental,
+    } = libraries;
+    // Beside the incremental state, at the same path every time: a glue
+    // file rustc has not seen before would be compiled from scratch.
+    let glue_dir = incremental.unwrap_or(work);
+    let glue_path = glue_dir.join(format!("check_{}.rs", exercise.id.replace('-', "_")));
+    write_glue(&glue_path, &exercise.glue_program(file)).map_err(|source| EngineError::Io {
         what: "cannot write the check program".into(),
         source,
     })?;
-    let Libraries { prebuilt, pack } = libraries;
     let binary = work.join("check");
-    let rustc = match (&isolation, sandbox::rustc_sysroot()) {
+    // With incremental state, rustc writes to the same path every time
+    // (another output path makes it start from scratch), one compile of
+    // the file at a time; the program is then linked into `work`.
+    let out = match incremental {
+        Some(dir) => Some(incremental_output(dir)?),
+        None => None,
+    };
+    let written = out.as_ref().map_or(&binary, |(path, _lock)| path);
+    let rustc = match &isolation {
         // The toolchain's own rustc: the rustup proxy would need ~/.rustup.
-        (Some(_), Some(sysroot)) if sysroot.join("bin/rustc").is_file() => {
-            sysroot.join("bin/rustc")
-        }
-        _ => toolchain::rustc(),
+        Some(_) => match sandbox::rustc_sysroot() {
+            Some(sysroot) if sysroot.join("bin/rustc").is_file() => sysroot.join("bin/rustc"),
+            _ => toolchain::rustc(),
+        },
+        None => compiler.rustc(),
     };
     let mut cmd = Command::new(rustc);
-    // No optimisation: it makes the compile 3-4x faster (the harness and
-    // crossbeam are prebuilt in release mode), keeps overflow checks on, and
-    // a slower worker only makes races easier to expose.
-    cmd.arg("--edition=2021")
-        .args(["--crate-type", "bin", "--crate-name", "threadlings_check"])
-        .args([
-            "-C",
-            "opt-level=0",
-            "-C",
-            "debuginfo=0",
-            "-C",
-            "overflow-checks=on",
-        ])
-        .args([
-            "-C",
-            "debug-assertions=on",
-            "--error-format=human",
-            "--color=never",
-        ])
-        .args(["-A", "warnings"])
+    cmd.args(FLAGS)
         .arg("--extern")
         .arg(format!(
             "threadlings_harness={}",
@@ -95,9 +186,10 @@ pub(super) fn compile(
         .arg("-L")
         .arg(format!("dependency={}", prebuilt.deps.display()))
         .arg("-o")
-        .arg(&binary)
+        .arg(written)
         .arg(&glue_path)
-        .current_dir(work)
+        // rustc's working directory is part of what its state is for.
+        .current_dir(glue_dir)
         .env("TMPDIR", work);
     if let Some((isolation, active)) = isolation {
         if let (Some(copied), Some(original)) = (file.parent(), original_dir) {
@@ -117,20 +209,47 @@ pub(super) fn compile(
             })?;
         *active = Some(applied);
     }
-    let limits = Limits {
-        wall: COMPILE_LIMIT,
-        working_wall: COMPILE_LIMIT,
-        output_cap: OUTPUT_CAP,
-        report_cap: 0,
-        threads: None,
-    };
-    let finished =
+    let run = |cmd: Command| {
+        let limits = Limits {
+            wall: COMPILE_LIMIT,
+            working_wall: COMPILE_LIMIT,
+            output_cap: OUTPUT_CAP,
+            report_cap: 0,
+            threads: None,
+        };
         supervisor::run(cmd, limits, None, cancel).map_err(|source| EngineError::Io {
             what: "cannot run rustc".into(),
             source,
+        })
+    };
+    let finished = match incremental {
+        Some(dir) => {
+            let plain = clone_command(&cmd);
+            cmd.arg("-C").arg(incremental_arg(&dir.join("rustc")));
+            let first = run(cmd)?;
+            // 101 is rustc's own crash (an incremental-state bug among
+            // them): forget that state and compile from scratch.
+            if first.ending == Ending::Exited(101) {
+                let _ = std::fs::remove_dir_all(dir);
+                run(plain)?
+            } else {
+                first
+            }
+        }
+        None => run(cmd)?,
+    };
+    if finished.ending == Ending::Exited(0) && written != &binary {
+        programs::link_or_copy(written, &binary).map_err(|source| EngineError::Io {
+            what: "cannot copy the compiled program into its working directory".into(),
+            source,
         })?;
+    }
     Ok(match finished.ending {
-        Ending::Exited(0) => Compiled::Binary(binary),
+        Ending::Exited(0) => Compiled::Binary {
+            dep_info: written.with_extension("d"),
+            glue: glue_path,
+            binary,
+        },
         Ending::Cancelled => Compiled::Cancelled,
         Ending::TimedOut | Ending::StillWorking => Compiled::Failed(format!(
             "rustc did not finish within {} s",

@@ -9,8 +9,10 @@
 //! links against those prebuilt libraries. The harness sources come from
 //! inside this binary, never from a file a learner could edit.
 
+mod compiler;
 mod prepare;
 
+pub use compiler::Compiler;
 pub use prepare::{Prepared, prepare};
 
 use crate::engine::exercise::DriverCrate;
@@ -95,7 +97,7 @@ pub fn cache_root() -> PathBuf {
     base.join("threadlings")
 }
 
-fn fingerprint() -> String {
+fn fingerprint(compiler: &Compiler) -> String {
     use std::hash::{Hash, Hasher};
     // DefaultHasher is stable within one build of the tool, which is all a
     // cache key needs: a new tool version rebuilds anyway.
@@ -106,16 +108,13 @@ fn fingerprint() -> String {
     // This file decides how the cache is built and its manifest read: two
     // builds of the tool that differ here must not share a cache directory.
     include_str!("toolchain.rs").hash(&mut h);
-    rustc_version().hash(&mut h);
+    compiler.version.hash(&mut h);
     format!("{:016x}", h.finish())
 }
 
+/// What `rustc -vV` says (probed once per process).
 pub(crate) fn rustc_version() -> String {
-    Command::new(rustc())
-        .arg("-vV")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
+    Compiler::current().version.clone()
 }
 
 /// The `rustc` to use: `$RUSTC` when set (as cargo does), else from PATH.
@@ -156,7 +155,7 @@ pub fn prebuilt() -> Result<Prebuilt, ToolchainError> {
 /// whenever the harness would be rebuilt, so it also names the tool.
 pub fn harness_fingerprint() -> &'static str {
     static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    FINGERPRINT.get_or_init(fingerprint)
+    FINGERPRINT.get_or_init(|| fingerprint(Compiler::current()))
 }
 
 /// [`prebuilt`], cancellable, also saying whether it had to be built now.
@@ -165,7 +164,29 @@ pub fn harness_fingerprint() -> &'static str {
 /// before building: a check asked for while the tutor's background build
 /// runs waits for that build and then finds its result.
 pub fn prebuilt_or_build(cancel: &Cancel) -> Result<(Prebuilt, bool), ToolchainError> {
-    let root = cache_root().join(format!("harness-{}", harness_fingerprint()));
+    prebuilt_for(Compiler::current(), cancel)
+}
+
+fn harness_root(compiler: &Compiler) -> PathBuf {
+    cache_root().join(format!("harness-{}", fingerprint(compiler)))
+}
+
+/// The prebuilt harness for `compiler` and the drivers `drivers` if both
+/// are in the cache already (a few file lookups; nothing is built).
+pub fn ready(compiler: &Compiler, drivers: &DriverCrate) -> Option<(Prebuilt, PathBuf)> {
+    let root = harness_root(compiler);
+    let prebuilt = read_manifest(&root, &root.join("artifacts.txt"))?;
+    let pack = pack_path(&prebuilt, drivers);
+    pack.is_file().then_some((prebuilt, pack))
+}
+
+/// [`prebuilt_or_build`] for `compiler`, which must be the one `rustc`
+/// and `cargo` run (the harness is built with them).
+pub fn prebuilt_for(
+    compiler: &Compiler,
+    cancel: &Cancel,
+) -> Result<(Prebuilt, bool), ToolchainError> {
+    let root = harness_root(compiler);
     std::fs::create_dir_all(&root).map_err(io(&root))?;
     let manifest = root.join("artifacts.txt");
     if let Some(found) = read_manifest(&root, &manifest) {
@@ -315,6 +336,18 @@ fn build_harness(src: &Path, target: &Path, cancel: &Cancel) -> Result<Prebuilt,
     }
 }
 
+/// Where the driver crate of `drivers` is (or will be) in the cache.
+fn pack_path(prebuilt: &Prebuilt, drivers: &DriverCrate) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    drivers.hash(&mut h);
+    prebuilt
+        .root
+        .join("packs")
+        .join(format!("{:016x}", h.finish()))
+        .join("libthreadlings_pack.rlib")
+}
+
 /// Returns the pack's driver crate `threadlings_pack`, built against the
 /// prebuilt harness (once per driver sources; later calls are instant).
 /// It lives under the harness's cache directory, so sandboxed compiles
@@ -330,17 +363,11 @@ pub fn pack_library_or_build(
     drivers: &DriverCrate,
     cancel: &Cancel,
 ) -> Result<(PathBuf, bool), ToolchainError> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    drivers.hash(&mut h);
-    let dir = prebuilt
-        .root
-        .join("packs")
-        .join(format!("{:016x}", h.finish()));
-    let rlib = dir.join("libthreadlings_pack.rlib");
+    let rlib = pack_path(prebuilt, drivers);
     if rlib.is_file() {
         return Ok((rlib, false));
     }
+    let dir = rlib.parent().map(Path::to_path_buf).unwrap_or_default();
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let lock_path = dir.join(".lock");
     let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
