@@ -4,13 +4,20 @@
 //! with four `yes > /dev/null` beside it.
 //!
 //! `cargo bench --bench corpus_rates -- [--runs N] [--correct-runs N]
-//! [--only SUBSTRING] [--skip-expect CHECK-ID]` (defaults: 20 and 10).
+//! [--only SUBSTRING] [--skip-expect CHECK-ID] [--correct-only] [--load K]`
+//! (defaults: 20 and 10). `--correct-only` skips the buggy files and adds
+//! each exercise's reference solution to the correct ones; `--load K`
+//! starts K `yes > /dev/null` for the whole run and kills them at the end.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use threadlings::engine::report::Status;
 use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
 use threadlings::exercise;
+
+#[path = "common/background.rs"]
+mod background;
+use background::Background;
 
 fn arg(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
@@ -44,8 +51,16 @@ fn main() {
         .unwrap_or(10);
     let only = arg("--only").unwrap_or_default();
     let skip = arg("--skip-expect");
+    let correct_only = std::env::args().any(|a| a == "--correct-only");
+    let load = arg("--load").and_then(|n| n.parse().ok()).unwrap_or(0);
+    let _load = Background::start(load);
     for ex in exercise::all() {
-        for file in files(ex.id, "buggy") {
+        let buggy = if correct_only {
+            Vec::new()
+        } else {
+            files(ex.id, "buggy")
+        };
+        for file in buggy {
             let name = format!("{}/buggy/{}", ex.id, file.file_name().unwrap().display());
             let text = std::fs::read_to_string(&file).unwrap();
             let expect = text
@@ -80,8 +95,22 @@ fn main() {
                 started.elapsed().as_secs_f64() / runs as f64
             );
         }
-        for file in files(ex.id, "correct") {
-            let name = format!("{}/correct/{}", ex.id, file.file_name().unwrap().display());
+        let mut correct = files(ex.id, "correct");
+        if correct_only {
+            correct.push(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("pack")
+                    .join(ex.id)
+                    .join("solution.rs"),
+            );
+        }
+        for file in correct {
+            let packs = Path::new(env!("CARGO_MANIFEST_DIR")).join("pack");
+            let name = file
+                .strip_prefix(&packs)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
             if !name.contains(&only) {
                 continue;
             }

@@ -46,9 +46,12 @@ static HELD: AtomicU64 = AtomicU64::new(0);
 /// Held operations that went on because the shutdown thread was blocked.
 static GAVE_WAY: AtomicU64 = AtomicU64::new(0);
 
-/// Threads held right now (parked, sampled or a held receiver drop): the
-/// bell is rung only when someone is there to hear it.
-static WAITING: AtomicUsize = AtomicUsize::new(0);
+/// Whether a held thread has looked at what it waits for since the bell
+/// last rang: only then does a ring tell anyone something new. Sends ring
+/// the bell while threads are held, and there are thousands of them; a
+/// ring per send (a lock and a wake-up each) tripled the load phase's
+/// system time, while one per look wakes every held thread just as soon.
+static LISTENING: AtomicBool = AtomicBool::new(false);
 /// Whether one held thread is watching the shutdown thread already.
 static WATCHING: AtomicBool = AtomicBool::new(false);
 /// When (ns after [`epoch`]) the first of the watcher's latest two looks in
@@ -56,8 +59,10 @@ static WATCHING: AtomicBool = AtomicBool::new(false);
 /// it gone or spinning); 0 before any. A held thread goes on once such a
 /// pair lies wholly after it began to wait, as if it had looked itself.
 static ASLEEP_PAIR: AtomicU64 = AtomicU64::new(0);
-/// The bell: a generation count, bumped under the lock by [`ring`].
-static BELL: (Mutex<u64>, Condvar) = (Mutex::new(0), Condvar::new());
+/// The bell's generation, bumped under [`BELL`]'s lock by [`ring`].
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// The bell held threads sleep on.
+static BELL: (Mutex<()>, Condvar) = (Mutex::new(()), Condvar::new());
 
 /// How long a sampled send waits at most for another thread's send.
 const SAMPLE_WAIT: Duration = Duration::from_millis(1);
@@ -77,10 +82,14 @@ const POLL: (Duration, Duration) = (Duration::from_micros(20), Duration::from_mi
 /// so it takes over if the watcher has gone on.
 const RECHECK: Duration = Duration::from_millis(1);
 
-/// The bell's generation now; read before looking at what a held thread
-/// waits for, so a ring in between is not missed.
+/// The bell's generation now, asking for the next ring; read before
+/// looking at what a held thread waits for, so a ring in between is not
+/// missed. (Whoever changes what held threads wait for does so before it
+/// rings, and rings only if asked: a ring that sees no request came
+/// before the request, so the look after it sees the change.)
 fn bell_now() -> u64 {
-    *BELL.0.lock().unwrap_or_else(|e| e.into_inner())
+    LISTENING.store(true, Ordering::SeqCst);
+    GENERATION.load(Ordering::SeqCst)
 }
 
 /// The clock [`ASLEEP_PAIR`] counts on.
@@ -99,17 +108,22 @@ fn await_bell(seen: u64, timeout: Duration) {
     let guard = BELL.0.lock().unwrap_or_else(|e| e.into_inner());
     let _ = BELL
         .1
-        .wait_timeout_while(guard, timeout, |now| *now == seen)
+        .wait_timeout_while(guard, timeout, |_| {
+            GENERATION.load(Ordering::SeqCst) == seen
+        })
         .unwrap_or_else(|e| e.into_inner());
 }
 
-/// Wakes every held thread to look again.
+/// Wakes every held thread to look again, if one has looked since the
+/// last ring (see [`LISTENING`]).
 fn ring() {
-    if WAITING.load(Ordering::SeqCst) == 0 {
+    // A plain load first: most sends find nobody listening, and a swap
+    // on every send would fight over the flag's cache line.
+    if !LISTENING.load(Ordering::SeqCst) || !LISTENING.swap(false, Ordering::SeqCst) {
         return;
     }
-    let mut generation = BELL.0.lock().unwrap_or_else(|e| e.into_inner());
-    *generation = generation.wrapping_add(1);
+    let _bell = BELL.0.lock().unwrap_or_else(|e| e.into_inner());
+    GENERATION.fetch_add(1, Ordering::SeqCst);
     BELL.1.notify_all();
 }
 
@@ -194,7 +208,6 @@ pub(crate) fn before_send(sent: &AtomicU64) {
     }
     HELD.fetch_add(1, Ordering::Relaxed);
     let began = Instant::now();
-    WAITING.fetch_add(1, Ordering::SeqCst);
     loop {
         let generation = bell_now();
         let left = SAMPLE_WAIT.saturating_sub(began.elapsed());
@@ -203,7 +216,6 @@ pub(crate) fn before_send(sent: &AtomicU64) {
         }
         await_bell(generation, left);
     }
-    WAITING.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// Called before a learner's thread drops a receiver it received through,
@@ -220,7 +232,6 @@ pub(crate) fn before_receiver_drop() {
 fn wait_for_shutdown(done: impl Fn() -> bool) {
     let began = Instant::now();
     let began_at = since_epoch(began);
-    WAITING.fetch_add(1, Ordering::SeqCst);
     let mut watch: Option<Watch> = None;
     loop {
         let generation = bell_now();
@@ -261,7 +272,6 @@ fn wait_for_shutdown(done: impl Fn() -> bool) {
     if watch.is_some() {
         WATCHING.store(false, Ordering::SeqCst);
     }
-    WAITING.fetch_sub(1, Ordering::SeqCst);
     if watch.is_some() {
         // Someone else still held may take the watch over.
         ring();
@@ -357,4 +367,39 @@ fn sleeping(tid: u32) -> bool {
         .rfind(')')
         .and_then(|i| stat[i + 1..].trim_start().chars().next());
     matches!(state, Some('S' | 'D'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // One test: the bell is process-wide.
+    #[test]
+    fn the_bell_rings_once_per_look_and_wakes_a_sleeping_listener() {
+        // Nobody has looked: sends do not touch the bell.
+        let before = GENERATION.load(Ordering::SeqCst);
+        ring();
+        assert_eq!(GENERATION.load(Ordering::SeqCst), before);
+        // One look, many sends: one ring.
+        let seen = bell_now();
+        ring();
+        ring();
+        ring();
+        assert_eq!(GENERATION.load(Ordering::SeqCst), seen + 1);
+        // A listener asleep on the bell is woken by the next send's ring
+        // (a lost wake-up would leave it asleep for the hour).
+        let (looked, after_look) = std::sync::mpsc::channel();
+        let listener = std::thread::spawn(move || {
+            let seen = bell_now();
+            looked.send(record::tid()).unwrap();
+            await_bell(seen, Duration::from_secs(3600));
+            GENERATION.load(Ordering::SeqCst) != seen
+        });
+        let tid = after_look.recv().unwrap();
+        while !sleeping(tid) {
+            std::thread::yield_now();
+        }
+        ring();
+        assert!(listener.join().unwrap(), "woken by the ring");
+    }
 }

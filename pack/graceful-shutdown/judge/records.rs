@@ -81,9 +81,21 @@ pub(super) fn summaries(run: &PhaseRun) -> BTreeMap<usize, OrdersModel> {
 }
 
 pub(super) fn trial_ops(run: &PhaseRun, trial: usize) -> Vec<&OpRecord> {
-    let mut ops: Vec<&OpRecord> = run.ops().filter(|o| o.trial == trial).collect();
-    ops.sort_by_key(|o| o.call);
-    ops
+    ops_by_trial(run).remove(&trial).unwrap_or_default()
+}
+
+/// Every trial's calls, each in call order, from one pass over the records:
+/// a load phase holds tens of thousands of calls over 80 trials, and
+/// filtering them once per trial made judging quadratic.
+pub(super) fn ops_by_trial(run: &PhaseRun) -> BTreeMap<usize, Vec<&OpRecord>> {
+    let mut by: BTreeMap<usize, Vec<&OpRecord>> = BTreeMap::new();
+    for op in run.ops() {
+        by.entry(op.trial).or_default().push(op);
+    }
+    for ops in by.values_mut() {
+        ops.sort_by_key(|o| o.call);
+    }
+    by
 }
 
 pub(super) fn shutdown_op<'a>(ops: &[&'a OpRecord]) -> Option<&'a OpRecord> {
