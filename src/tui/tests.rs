@@ -229,6 +229,7 @@ fn snapshot_exercise_compiled_and_running() {
         crate::engine::Progress::PhaseEnded {
             phase: "single".into(),
             ending: crate::engine::supervisor::Ending::Exited(0),
+            checks: Vec::new(),
         },
     ] {
         update(
@@ -252,6 +253,50 @@ fn snapshot_exercise_compiled_and_running() {
     );
     update(&mut app, Msg::Tick(Duration::from_millis(1234)));
     insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+/// Streaming per check: the checks a phase completes show the moment it
+/// is judged, pass or fail, while the others still wait for theirs.
+#[test]
+fn snapshot_exercise_partly_judged() {
+    let mut app = app();
+    keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
+    let generation = app.running.expect("a check runs").generation;
+    let compiled = CheckResult::pass(CheckId::COMPILE, "the file compiles against the API");
+    for progress in [
+        crate::engine::Progress::Compiled(Box::new(compiled)),
+        crate::engine::Progress::PhaseEnded {
+            phase: "idle".into(),
+            ending: crate::engine::supervisor::Ending::Exited(0),
+            checks: vec![CheckResult::pass(
+                CheckId::BUSY_LOOP,
+                "the idle worker slept (2 windows)",
+            )],
+        },
+        crate::engine::Progress::PhaseEnded {
+            phase: "single".into(),
+            ending: crate::engine::supervisor::Ending::Exited(0),
+            checks: vec![
+                CheckResult::pass(CheckId::OWNER_THREAD, "start() spawned 1 thread (worker)"),
+                CheckResult::fail(
+                    CheckId::CORRECTNESS,
+                    "on one thread, after 3 calls, get() returned 2; it must return 3",
+                ),
+            ],
+        },
+    ] {
+        update(
+            &mut app,
+            Msg::CheckProgress {
+                generation,
+                progress,
+            },
+        );
+    }
+    update(&mut app, Msg::Tick(Duration::from_millis(640)));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("FAIL  correctness"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 /// The first start's background build, honest about what and how long,

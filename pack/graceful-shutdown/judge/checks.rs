@@ -6,7 +6,7 @@
 use super::accounting;
 use super::model::{OrderId, OrdersModel, OrdersOp, OrdersRet};
 use super::records::{
-    history, label, parse_input, parse_output, shutdown_op, summaries, trial_ops,
+    history, label, ops_by_trial, parse_input, parse_output, shutdown_op, summaries, trial_ops,
 };
 use super::{BUDGET, TOTAL_BUDGET};
 use std::collections::BTreeSet;
@@ -137,6 +137,7 @@ pub(super) enum TrialVerdict {
 pub(super) fn lost_in_trial(
     run: &PhaseRun,
     trial: usize,
+    ops: &[&OpRecord],
     summary: &OrdersModel,
     allowance: &CpuBudget,
 ) -> TrialVerdict {
@@ -145,7 +146,6 @@ pub(super) fn lost_in_trial(
     } else {
         format!("in trial {trial}")
     };
-    let ops = trial_ops(run, trial);
     if ops.iter().any(|o| o.ret.is_none()) {
         // A call cut short (a panic): whether it was accepted is unknown.
         return TrialVerdict::Undecided;
@@ -157,13 +157,13 @@ pub(super) fn lost_in_trial(
         .collect();
     let counted = summary.applied + summary.rejected;
     let n = accepted.len() as u64;
-    let shut = shutdown_op(&ops).and_then(|o| o.ret).unwrap_or(u64::MAX);
+    let shut = shutdown_op(ops).and_then(|o| o.ret).unwrap_or(u64::MAX);
     let after = accepted.iter().filter(|o| o.call > shut).count();
-    let reach = unreachable_order(&ops, &accepted, summary, allowance);
+    let reach = unreachable_order(ops, &accepted, summary, allowance);
     let accounting = |unreachable: Option<&Unreachable>| {
         Box::new(accounting::of_trial(
             place.trim_start_matches("in "),
-            &ops,
+            ops,
             &accepted,
             summary,
             shut,
@@ -327,9 +327,11 @@ pub(super) fn lost_messages(single: &PhaseRun, load: &PhaseRun) -> CheckResult {
     let mut undecided = 0;
     let allowance = CpuBudget::start(TOTAL_BUDGET);
     for run in [single, load] {
+        let mut by_trial = ops_by_trial(run);
         for (trial, summary) in summaries(run) {
             trials += 1;
-            match lost_in_trial(run, trial, &summary, &allowance) {
+            let ops = by_trial.remove(&trial).unwrap_or_default();
+            match lost_in_trial(run, trial, &ops, &summary, &allowance) {
                 TrialVerdict::Fine => {}
                 TrialVerdict::Undecided => undecided += 1,
                 TrialVerdict::Lost(message, accounting) => {

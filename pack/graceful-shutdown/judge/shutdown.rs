@@ -2,7 +2,7 @@
 //! their handles, and every call after it fails with `Err(Stopped)` at once
 //! and for good.
 
-use super::records::{label, shutdown_op, trial_ops};
+use super::records::{label, ops_by_trial, shutdown_op};
 use std::collections::BTreeSet;
 use threadlings_judge::CheckResult;
 use threadlings_judge::protocol::{OpRecord, Record};
@@ -48,9 +48,7 @@ pub(super) fn shutdown(runs: &[PhaseRun]) -> CheckResult {
     let mut late_calls = 0;
     let mut slowest = 0;
     for run in runs {
-        let trials: BTreeSet<usize> = run.ops().map(|o| o.trial).collect();
-        for trial in trials {
-            let ops = trial_ops(run, trial);
+        for (trial, ops) in ops_by_trial(run) {
             let shut = shutdown_op(&ops).and_then(|o| o.ret);
             if shut.is_some() {
                 shutdowns += 1;
