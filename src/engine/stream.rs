@@ -258,7 +258,10 @@ mod tests {
             ids(stream.ended(run("single"))),
             [CheckId::OWNER_THREAD, CheckId::CORRECTNESS]
         );
-        assert!(stream.ended(run("load")).is_empty(), "the full judgement follows");
+        assert!(
+            stream.ended(run("load")).is_empty(),
+            "the full judgement follows"
+        );
         assert!(stream.complete());
         let (results, untold) = stream.judge_all().unwrap();
         assert_eq!(results.len(), counter.checks.len() - 1);

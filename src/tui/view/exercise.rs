@@ -30,16 +30,14 @@ impl App {
                     "not checked: the file does not compile"
                 };
                 std::iter::once(compile.clone())
-                    .chain(
-                        ex.checks.iter().skip(1).map(|c| {
-                            self.live
-                                .checks
-                                .iter()
-                                .find(|judged| judged.id == c.id)
-                                .cloned()
-                                .unwrap_or_else(|| CheckResult::not_checked(c.id, waiting))
-                        }),
-                    )
+                    .chain(ex.checks.iter().skip(1).map(|c| {
+                        self.live
+                            .checks
+                            .iter()
+                            .find(|judged| judged.id == c.id)
+                            .cloned()
+                            .unwrap_or_else(|| CheckResult::not_checked(c.id, waiting))
+                    }))
                     .collect()
             }
             (Some(r), _) => r.checks.clone(),
