@@ -324,9 +324,18 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("compiled; running {phases} phases on real threads...");
             }
             engine::Progress::Compiled(_) => eprintln!("does not compile"),
-            engine::Progress::PhaseEnded { phase, .. } => {
+            engine::Progress::PhaseEnded { phase, checks, .. } => {
                 let n = ended.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                eprintln!("  phase {phase} ran ({n} of {phases}); judging after the last");
+                eprintln!("  phase {phase} ran ({n} of {phases})");
+                // Each check the moment the phases it reads are judged.
+                for check in checks {
+                    let mark = match check.status {
+                        engine::report::Status::Passed => "pass",
+                        engine::report::Status::Failed => "FAIL",
+                        engine::report::Status::NotChecked => "----",
+                    };
+                    eprintln!("    {mark} {}", check.id);
+                }
             }
         }));
     }

@@ -17,6 +17,7 @@ pub mod programs;
 pub use threadlings_judge as judge;
 pub use threadlings_judge::protocol;
 pub mod report;
+mod stream;
 pub mod supervisor;
 pub mod toolchain;
 
@@ -91,13 +92,17 @@ pub enum Progress {
     /// `rustc` finished (or its program was reused): the `compile` check's
     /// result. A failed compile is also the whole verdict.
     Compiled(Box<CheckResult>),
-    /// One phase's process ended; the checks are judged once every phase
-    /// has, since a judge reads them together.
+    /// One phase's process ended, and the checks it completed were
+    /// judged: those whose declared phases have all ended now (after the
+    /// last phase, every check not told before).
     PhaseEnded {
         /// The phase's name.
         phase: String,
         /// How it ended.
         ending: Ending,
+        /// The results judged now, in report order; the report has the
+        /// same ones.
+        checks: Vec<CheckResult>,
     },
 }
 
@@ -528,27 +533,61 @@ fn compiled_ok() -> CheckResult {
 }
 
 impl Program {
-    /// Runs every check phase once and judges the result.
+    /// Runs every check phase once and judges the result, telling each
+    /// check's result as soon as the phases it reads have ended.
     pub fn run(&self, options: &CheckOptions) -> Result<Checked, EngineError> {
         let mut timings = self.timings;
         let started = Instant::now();
         let mut protections = self.protections;
-        let runs = run_phases(
+        let tell = |progress| {
+            if let Some(sink) = &options.progress {
+                sink.tell(progress);
+            }
+        };
+        let mut stream = stream::Stream::new(self.exercise);
+        // The last phase is told with the full judgement's results.
+        let mut last = None;
+        run_phases(
             self.exercise,
             &self.binary,
             self.isolation.as_deref(),
             options,
+            |(run, applied)| {
+                if applied.is_some() {
+                    protections = applied;
+                }
+                let (phase, ending) = (run.phase.clone(), run.ending.clone());
+                let checks = stream.ended(run);
+                if stream.complete() {
+                    last = Some((phase, ending));
+                } else {
+                    tell(Progress::PhaseEnded {
+                        phase,
+                        ending,
+                        checks,
+                    });
+                }
+            },
         )?;
-        if let Some(p) = runs.iter().find_map(|(_, p)| *p) {
-            protections = Some(p);
-        }
-        let runs: Vec<PhaseRun> = runs.into_iter().map(|(r, _)| r).collect();
         timings.run_ms = started.elapsed().as_millis() as u64;
-        if runs.iter().any(|r| r.ending == Ending::Cancelled) {
+        let cancelled = stream.cancelled();
+        let (results, untold) = if cancelled {
+            (Vec::new(), Vec::new())
+        } else {
+            stream.judge_all()?
+        };
+        if let Some((phase, ending)) = last {
+            tell(Progress::PhaseEnded {
+                phase,
+                ending,
+                checks: untold,
+            });
+        }
+        if cancelled {
             return Ok(Checked::Cancelled);
         }
         let mut checks = vec![compiled_ok()];
-        checks.extend(self.exercise.judge(runs)?);
+        checks.extend(results);
         let mut report = Report::new(self.exercise.id, &self.display, options.seed, checks);
         report.timings = timings;
         report.protections = protections;
@@ -567,24 +606,36 @@ fn new_secret() -> String {
 
 type PhaseOutcome = (PhaseRun, Option<Protections>);
 
+/// Runs the exercise's phases side by side, handing each one's outcome to
+/// `ended` (on this thread) the moment its process has ended.
 fn run_phases(
     exercise: &Exercise,
     binary: &Path,
     isolation: Option<&Isolation>,
     options: &CheckOptions,
-) -> Result<Vec<PhaseOutcome>, EngineError> {
+    mut ended: impl FnMut(PhaseOutcome),
+) -> Result<(), EngineError> {
     // The phases are independent processes; running them side by side
     // keeps the verdict fast. Each thread here is joined before we return.
     std::thread::scope(|scope| {
-        let handles: Vec<_> = exercise
-            .phases
-            .iter()
-            .map(|&phase| scope.spawn(move || run_phase(phase, binary, isolation, options)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a phase runner never panics"))
-            .collect()
+        let (done, outcomes) = std::sync::mpsc::channel();
+        for &phase in &exercise.phases {
+            let done = done.clone();
+            scope.spawn(move || {
+                // The receiver lives until every sender is gone.
+                let _ = done.send(run_phase(phase, binary, isolation, options));
+            });
+        }
+        drop(done);
+        // Every phase is waited for, even after one failed to start.
+        let mut failed = None;
+        for outcome in outcomes {
+            match outcome {
+                Ok(outcome) => ended(outcome),
+                Err(err) => failed = failed.or(Some(err)),
+            }
+        }
+        failed.map_or(Ok(()), Err)
     })
 }
 
@@ -639,12 +690,6 @@ fn run_phase(
                 source,
             }
         })?;
-    if let Some(sink) = &options.progress {
-        sink.tell(Progress::PhaseEnded {
-            phase: phase.to_string(),
-            ending: finished.ending.clone(),
-        });
-    }
     let stderr = String::from_utf8_lossy(&finished.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     let run = PhaseRun {

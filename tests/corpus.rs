@@ -15,8 +15,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use threadlings::engine::report::{Report, Status};
-use threadlings::engine::{self, Built, CheckOptions, Checked, Program};
+use std::sync::{Arc, Mutex};
+use threadlings::engine::report::{CheckResult, Report, Status};
+use threadlings::engine::{self, Built, CheckOptions, Checked, Program, Progress, ProgressSink};
 use threadlings::exercise;
 
 /// A file of the built-in pack, `rel` relative to `pack/`.
@@ -32,11 +33,47 @@ fn build(ex: &'static threadlings::engine::exercise::Exercise, rel: &str) -> Pro
     }
 }
 
+/// One check of `program`. Every result told early (streamed as soon as
+/// the phases its check declares had ended) must be the report's: this
+/// holds the exercises' per-check `phases` to what their judges read.
 fn run_once(program: &Program) -> Report {
-    match program.run(&CheckOptions::new()).expect("engine works") {
+    let streamed = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&streamed);
+    let options = CheckOptions {
+        progress: Some(ProgressSink::new(move |progress| {
+            if let Progress::PhaseEnded { checks, .. } = progress {
+                sink.lock().unwrap().extend(checks);
+            }
+        })),
+        ..CheckOptions::new()
+    };
+    let report = match program.run(&options).expect("engine works") {
         Checked::Done(report) => report,
         Checked::Cancelled => unreachable!(),
+    };
+    let streamed = std::mem::take(&mut *streamed.lock().unwrap());
+    assert_eq!(
+        streamed.len() + 1,
+        report.checks.len(),
+        "every check after compile is told once (seed {})",
+        report.seed
+    );
+    for told in streamed {
+        let last = report.checks.iter().find(|c| c.id == told.id);
+        // A search on a CPU budget may end either way on two tries.
+        let budgeted = |c: &CheckResult| c.message.contains("ran out of time");
+        if budgeted(&told) || last.is_some_and(budgeted) {
+            continue;
+        }
+        assert_eq!(
+            Some(&told),
+            last,
+            "{} was told early with another result than the report's (seed {})",
+            told.id,
+            report.seed
+        );
     }
+    report
 }
 
 fn runs(exercise_id: &str, rel: &str, times: usize) -> Vec<Report> {

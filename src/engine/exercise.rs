@@ -89,6 +89,10 @@ pub struct CheckSpec {
     pub weight: f64,
     /// What a failure can draw.
     pub picture: Picture,
+    /// The phases its judgement reads (`phases` in exercise.toml), `None`
+    /// for every phase. Once these have ended the engine judges it and
+    /// tells its result at once, before the other phases are done.
+    pub phases: Option<Vec<&'static str>>,
 }
 
 /// Who judges an exercise's runs.
@@ -144,6 +148,11 @@ impl Exercise {
     /// The ids of the declared checks, in report order.
     pub fn check_ids(&self) -> impl Iterator<Item = CheckId> + '_ {
         self.checks.iter().map(|c| c.id)
+    }
+
+    /// The phases check `spec` reads: those it declares, else every one.
+    pub fn phases_of<'a>(&'a self, spec: &'a CheckSpec) -> &'a [&'static str] {
+        spec.phases.as_deref().unwrap_or(&self.phases)
     }
 
     /// The declared check `id`.

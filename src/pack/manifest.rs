@@ -165,10 +165,9 @@ struct RawCheck {
     weight: f64,
     #[serde(default = "no_picture")]
     picture: Picture,
-    /// The phases the check reads (documentation for now).
+    /// The phases the check reads; every phase when absent.
     #[serde(default)]
-    #[allow(dead_code)]
-    phases: Vec<String>,
+    phases: Option<Vec<String>>,
 }
 
 fn one() -> f64 {
@@ -276,11 +275,24 @@ pub fn parse_exercise(
                 "the weight of `{id}` must be a number of at least 0"
             )));
         }
+        if let Some(unknown) = check
+            .phases
+            .iter()
+            .flatten()
+            .find(|p| !raw.phases.contains(p))
+        {
+            return Err(invalid(format!(
+                "the check `{id}` reads the phase {unknown:?}, which `phases` does not list"
+            )));
+        }
         checks.push(CheckSpec {
             id,
             description: check.description,
             weight: check.weight,
             picture: check.picture,
+            phases: check
+                .phases
+                .map(|phases| phases.into_iter().map(leak).collect()),
         });
     }
     if checks.first().map(|c| c.id) != Some(CheckId::COMPILE) {

@@ -332,3 +332,45 @@ fn a_malformed_exercise_quiz_is_refused_with_its_line() {
     assert!(err.starts_with("pack/worker-pool/quiz.toml:1:"), "{err}");
     assert!(err.contains("`accepted`"), "{err}");
 }
+
+/// A check's `phases` reach the engine (absent: every phase), and a check
+/// that names a phase the exercise does not run is refused at load time.
+#[test]
+fn per_check_phases_come_from_exercise_toml_and_must_be_run() {
+    let counter = find("counter").unwrap();
+    let phases = |id: CheckId| counter.phases_of(counter.check(id).unwrap()).to_vec();
+    assert_eq!(phases(CheckId::BUSY_LOOP), ["idle"]);
+    assert_eq!(phases(CheckId::OWNER_THREAD), ["single"]);
+    assert_eq!(phases(CheckId::PANIC), counter.phases);
+    let builtin = crate::exercise::builtin::EXERCISES
+        .iter()
+        .find(|e| e.folder == "counter")
+        .unwrap();
+    let files = super::ExerciseFiles {
+        folder: "counter".into(),
+        exercise_toml: builtin.exercise_toml.replacen(
+            "phases = [\"idle\"]",
+            "phases = [\"idel\"]",
+            1,
+        ),
+        starter: String::new(),
+        solution: String::new(),
+        driver: String::new(),
+        glue: String::new(),
+        quiz: None,
+        dir: None,
+    };
+    let err = super::parse_exercise(
+        files,
+        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
+        counter.drivers,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "the check `busy-loop` reads the phase \"idel\", which `phases` does not list"
+        ),
+        "{err}"
+    );
+}

@@ -214,6 +214,8 @@ pub struct LiveCheck {
     pub compile: Option<crate::engine::report::CheckResult>,
     /// The phases whose process has ended.
     pub phases_ended: Vec<String>,
+    /// The checks judged so far (each once the phases it reads ended).
+    pub checks: Vec<crate::engine::report::CheckResult>,
 }
 
 /// A check running on the worker.

@@ -216,21 +216,15 @@ fn snapshot_exercise_running() {
     insta::assert_snapshot!(draw(&app, 80, 24));
 }
 
-/// Streaming: the compile result shows the moment rustc is done, and the
-/// title counts the phases that ran.
-#[test]
-fn snapshot_exercise_compiled_and_running() {
+/// The counter's check started, compiled, then told `progress`; the
+/// check's generation. The clock stands at 1.234 s.
+fn checking_with(progress: Vec<crate::engine::Progress>) -> (App, u64) {
     let mut app = app();
     keys(&mut app, &[KeyCode::Char('j'), KeyCode::Enter]);
     let generation = app.running.expect("a check runs").generation;
     let compiled = CheckResult::pass(CheckId::COMPILE, "the file compiles against the API");
-    for progress in [
-        crate::engine::Progress::Compiled(Box::new(compiled)),
-        crate::engine::Progress::PhaseEnded {
-            phase: "single".into(),
-            ending: crate::engine::supervisor::Ending::Exited(0),
-        },
-    ] {
+    let compiled = crate::engine::Progress::Compiled(Box::new(compiled));
+    for progress in std::iter::once(compiled).chain(progress) {
         update(
             &mut app,
             Msg::CheckProgress {
@@ -239,6 +233,19 @@ fn snapshot_exercise_compiled_and_running() {
             },
         );
     }
+    update(&mut app, Msg::Tick(Duration::from_millis(1234)));
+    (app, generation)
+}
+
+/// Streaming: the compile result shows the moment rustc is done, and the
+/// title counts the phases that ran.
+#[test]
+fn snapshot_exercise_compiled_and_running() {
+    let (mut app, generation) = checking_with(vec![crate::engine::Progress::PhaseEnded {
+        phase: "single".into(),
+        ending: crate::engine::supervisor::Ending::Exited(0),
+        checks: Vec::new(),
+    }]);
     // A stale check's news changes nothing.
     update(
         &mut app,
@@ -252,6 +259,36 @@ fn snapshot_exercise_compiled_and_running() {
     );
     update(&mut app, Msg::Tick(Duration::from_millis(1234)));
     insta::assert_snapshot!(draw(&app, 80, 24));
+}
+
+/// Streaming per check: the checks a phase completes show the moment it
+/// is judged, pass or fail, while the others still wait for theirs.
+#[test]
+fn snapshot_exercise_partly_judged() {
+    let (app, _) = checking_with(vec![
+        crate::engine::Progress::PhaseEnded {
+            phase: "idle".into(),
+            ending: crate::engine::supervisor::Ending::Exited(0),
+            checks: vec![CheckResult::pass(
+                CheckId::BUSY_LOOP,
+                "the idle worker slept (2 windows)",
+            )],
+        },
+        crate::engine::Progress::PhaseEnded {
+            phase: "single".into(),
+            ending: crate::engine::supervisor::Ending::Exited(0),
+            checks: vec![
+                CheckResult::pass(CheckId::OWNER_THREAD, "start() spawned 1 thread (worker)"),
+                CheckResult::fail(
+                    CheckId::CORRECTNESS,
+                    "on one thread, after 3 calls, get() returned 2; it must return 3",
+                ),
+            ],
+        },
+    ]);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("FAIL  correctness"), "{screen}");
+    insta::assert_snapshot!(screen);
 }
 
 /// The first start's background build, honest about what and how long,

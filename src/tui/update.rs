@@ -129,8 +129,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.running.is_some_and(|r| r.generation == generation) {
                 match progress {
                     crate::engine::Progress::Compiled(result) => app.live.compile = Some(*result),
-                    crate::engine::Progress::PhaseEnded { phase, .. } => {
+                    crate::engine::Progress::PhaseEnded { phase, checks, .. } => {
                         app.live.phases_ended.push(phase);
+                        app.live.checks.extend(checks);
                     }
                 }
             }

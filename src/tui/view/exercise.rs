@@ -18,7 +18,8 @@ impl App {
         let id = self.steps[i].id.as_str();
         let running = self.running.filter(|r| r.step == i);
         // Streaming: the new compile result replaces the old verdict at
-        // once; the other checks wait for the judge.
+        // once, and each check shows the moment the phases it reads are
+        // judged; the others wait.
         let live = running.and(self.live.compile.as_ref());
         let report = self.reports[i].as_ref().filter(|_| live.is_none());
         let checks: Vec<CheckResult> = match (report, exercise::find(id)) {
@@ -29,12 +30,14 @@ impl App {
                     "not checked: the file does not compile"
                 };
                 std::iter::once(compile.clone())
-                    .chain(
-                        ex.checks
+                    .chain(ex.checks.iter().skip(1).map(|c| {
+                        self.live
+                            .checks
                             .iter()
-                            .skip(1)
-                            .map(|c| CheckResult::not_checked(c.id, waiting)),
-                    )
+                            .find(|judged| judged.id == c.id)
+                            .cloned()
+                            .unwrap_or_else(|| CheckResult::not_checked(c.id, waiting))
+                    }))
                     .collect()
             }
             (Some(r), _) => r.checks.clone(),
