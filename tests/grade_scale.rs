@@ -225,3 +225,46 @@ fn far_more_jobs_than_descriptors_changes_no_verdict() {
     assert!(stderr.contains("capped to 15"), "{stderr}");
     assert_eq!(run.status.code(), Some(0), "{stderr}");
 }
+
+/// A grader running 32 jobs holds 270-380 descriptors, and every child it
+/// forks holds a copy of them all until it execs, under the sandbox's
+/// `RLIMIT_NOFILE` of 256: no number below it may be free there. Here the
+/// grader starts with 3..300 taken (inherited, without close-on-exec), which
+/// makes that state certain instead of a matter of timing. Every phase used
+/// to fail with "cannot run the load phase: Too many open files".
+#[test]
+fn a_grader_holding_hundreds_of_descriptors_still_grades() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("subs");
+    std::fs::create_dir(&dir).unwrap();
+    for i in 0..2 {
+        std::fs::copy(corpus("correct/std_mpsc.rs"), dir.join(format!("s{i}.rs"))).unwrap();
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_threadlings"));
+    cmd.args(["grade", dir.to_str().unwrap(), "--exercise", "counter"])
+        .args(["--format", "json", "--jobs", "2"]);
+    // SAFETY: fcntl only, between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            // Copies of stderr on every free number up to 300, without
+            // close-on-exec, so the grader inherits them.
+            loop {
+                let fd = libc::fcntl(2, libc::F_DUPFD, 3);
+                if fd < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if fd >= 300 {
+                    libc::close(fd);
+                    return Ok(());
+                }
+            }
+        });
+    }
+    let run = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    for s in json["students"].as_array().unwrap() {
+        assert_eq!(s["verdict"], "passed", "{s}");
+    }
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+}

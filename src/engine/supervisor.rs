@@ -9,7 +9,7 @@
 //! reader thread can be left blocked on a pipe held open by a stray process.
 
 use std::io::{PipeReader, Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -86,26 +86,64 @@ pub struct Finished {
 /// [`REPORT_FD`] and the secret on [`SECRET_FD`], without close-on-exec, so
 /// they (and nothing else of ours) cross into the program.
 ///
-/// The parent's descriptors can have any numbers, 3 and 4 included, since
-/// other phases open and close pipes at the same time. Copying both above
-/// 4 first keeps `dup2(report, 3)` from overwriting a secret that sits on
-/// 3, and makes every `dup2` a real copy: `dup2(fd, fd)` would keep the
-/// close-on-exec flag, and the descriptor would vanish at exec.
+/// It must not take a new descriptor: the sandbox has lowered
+/// `RLIMIT_NOFILE` (to 256) by now, while this forked child still holds a
+/// copy of every descriptor of the parent until exec. A grader with 32 jobs
+/// holds 270-380 of them, so no number below the limit may be free, and a
+/// `F_DUPFD` here failed the phase with "Too many open files". The parent
+/// has moved both above [`SECRET_FD`] ([`above_report_fds`]), so each
+/// `dup2` below is a real copy onto a fixed number (allowed whatever is
+/// open) that cannot overwrite the other source, and drops close-on-exec.
+///
+/// Then every other descriptor is marked close-on-exec (marking takes no
+/// descriptor): the program gets stdio and these two only, even when this
+/// process inherited descriptors without the flag from whoever started it.
 fn place_report_fds(report: RawFd, secret: RawFd) -> std::io::Result<()> {
-    // SAFETY: plain descriptor calls; the copies are close-on-exec.
-    let ok = unsafe {
-        let report = libc::fcntl(report, libc::F_DUPFD_CLOEXEC, SECRET_FD + 1);
-        let secret = libc::fcntl(secret, libc::F_DUPFD_CLOEXEC, SECRET_FD + 1);
-        report >= 0
-            && secret >= 0
-            && libc::dup2(report, REPORT_FD) >= 0
-            && libc::dup2(secret, SECRET_FD) >= 0
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
+    debug_assert!(report > SECRET_FD && secret > SECRET_FD);
+    // SAFETY: plain descriptor calls on numbers, async-signal-safe.
+    let ok = unsafe { libc::dup2(report, REPORT_FD) >= 0 && libc::dup2(secret, SECRET_FD) >= 0 };
+    if !ok {
+        return Err(std::io::Error::last_os_error());
     }
+    close_on_exec_from(SECRET_FD + 1);
+    Ok(())
+}
+
+/// Marks every descriptor from `first` up close-on-exec. Best effort:
+/// kernels before 5.11 lack the flag, and then only descriptors opened
+/// without it (none of ours) would still cross.
+fn close_on_exec_from(first: RawFd) {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range with this flag only changes descriptor flags.
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first as libc::c_uint,
+            libc::c_uint::MAX,
+            CLOSE_RANGE_CLOEXEC,
+        );
+    }
+}
+
+/// `fd`, moved above [`SECRET_FD`] if it is not already (close-on-exec), so
+/// that the child can place it with `dup2` alone ([`place_report_fds`]).
+fn above_report_fds(fd: OwnedFd) -> std::io::Result<OwnedFd> {
+    above(fd, SECRET_FD + 1)
+}
+
+/// `fd` if its number is at least `floor`, else a close-on-exec copy that
+/// is (the original is closed).
+fn above(fd: OwnedFd, floor: RawFd) -> std::io::Result<OwnedFd> {
+    if fd.as_raw_fd() >= floor {
+        return Ok(fd);
+    }
+    // SAFETY: duplicating a descriptor we own; the copy is owned below.
+    let copy = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, floor) };
+    if copy < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `copy` is a fresh descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(copy) })
 }
 
 /// Runs `cmd` to its end under `limits`. With a `report_secret`, the child
@@ -123,14 +161,14 @@ pub fn run(
         .process_group(0);
     let report_pipe = if let Some(secret) = report_secret {
         let (reader, writer) = std::io::pipe()?;
-        let writer: OwnedFd = writer.into();
+        let writer = above_report_fds(writer.into())?;
         let raw = writer.as_raw_fd();
         // The whole secret fits in the pipe's buffer, so this never blocks;
         // closing our write end lets the child read to the end.
         let (secret_reader, mut secret_writer) = std::io::pipe()?;
         secret_writer.write_all(secret.as_bytes())?;
         drop(secret_writer);
-        let secret_reader: OwnedFd = secret_reader.into();
+        let secret_reader = above_report_fds(secret_reader.into())?;
         let secret_raw = secret_reader.as_raw_fd();
         // SAFETY: fcntl and dup2 are async-signal-safe; the closure touches
         // no memory the parent could be changing.
@@ -401,37 +439,95 @@ mod tests {
         assert!(started.elapsed() >= Duration::from_millis(4_500));
     }
 
-    /// The descriptors arrive swapped (secret on 3, report on 4), as fd
-    /// reuse can arrange in the parent; the program must still read the
-    /// secret on 4 and write the report on 3.
+    /// A report that says what the program received: the secret (read
+    /// from descriptor 4, written to 3) and its open descriptors.
+    const ECHO_SECRET: &str = "cat <&4 >&3; ls /proc/$$/fd >&3";
+
+    /// The descriptors `sh` (the program of [`ECHO_SECRET`]) had open.
+    fn descriptors(report: &[u8]) -> Vec<String> {
+        let text = String::from_utf8_lossy(report);
+        let listing = text.strip_prefix("s3cret").expect("the secret first");
+        listing.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn with_report() -> Limits {
+        Limits {
+            report_cap: 4096,
+            ..limits(10_000, 10_000)
+        }
+    }
+
+    /// As in a grader running 32 jobs under the sandbox: the forked child
+    /// holds every descriptor of the parent and its `RLIMIT_NOFILE` is
+    /// already low, so not one number below the limit is free. Placing the
+    /// report descriptors must still work (it failed the phase with "Too
+    /// many open files" when it took a new descriptor).
     #[test]
-    fn report_fds_land_right_even_when_they_start_swapped() {
-        let (report_reader, report_writer) = std::io::pipe().unwrap();
-        let (secret_reader, mut secret_writer) = std::io::pipe().unwrap();
-        secret_writer.write_all(b"s3cret").unwrap();
-        drop(secret_writer);
-        let report_raw = report_writer.as_raw_fd();
-        let secret_raw = secret_reader.as_raw_fd();
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", "cat <&4 >&3"]);
-        // SAFETY: only dup2 and fcntl between fork and exec.
+    fn report_fds_are_placed_when_the_child_has_no_descriptor_to_spare() {
+        let mut cmd = shell(ECHO_SECRET);
+        // SAFETY: setrlimit and fcntl only, between fork and exec.
         unsafe {
-            cmd.pre_exec(move || {
-                // Park both high first, so the swap below cannot clobber one.
-                let report = libc::fcntl(report_raw, libc::F_DUPFD_CLOEXEC, 20);
-                let secret = libc::fcntl(secret_raw, libc::F_DUPFD_CLOEXEC, 20);
-                libc::dup2(secret, REPORT_FD);
-                libc::dup2(report, SECRET_FD);
-                place_report_fds(SECRET_FD, REPORT_FD)
+            cmd.pre_exec(|| {
+                let low = libc::rlimit {
+                    rlim_cur: 64,
+                    rlim_max: 64,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &low) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // Fill every free number below the limit (close-on-exec,
+                // as a busy parent's pipes are).
+                while libc::fcntl(2, libc::F_DUPFD_CLOEXEC, 0) >= 0 {}
+                Ok(())
             });
         }
-        let status = cmd.status().unwrap();
-        drop(report_writer);
-        drop(secret_reader);
+        let finished = run(cmd, with_report(), Some("s3cret"), &Cancel::new()).unwrap();
+        assert_eq!(finished.ending, Ending::Exited(0));
+        let fds = descriptors(&finished.report);
+        assert!(fds.contains(&"3".to_string()), "{fds:?}");
+        assert!(fds.contains(&"4".to_string()), "{fds:?}");
+    }
+
+    /// A descriptor this process holds without close-on-exec (inherited
+    /// from whoever started it, or opened by a library without the flag)
+    /// must not reach the program.
+    #[test]
+    fn the_program_gets_stdio_and_the_report_descriptors_only() {
+        let mut cmd = shell(ECHO_SECRET);
+        // SAFETY: dup2 only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                // As an inherited descriptor: no close-on-exec flag.
+                if libc::dup2(2, 40) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let finished = run(cmd, with_report(), Some("s3cret"), &Cancel::new()).unwrap();
+        assert_eq!(finished.ending, Ending::Exited(0));
+        let fds = descriptors(&finished.report);
+        // `ls` lists sh's descriptors (dash adds one of its own).
+        assert!(!fds.contains(&"40".to_string()), "{fds:?}");
+        assert!(fds.contains(&"3".to_string()), "{fds:?}");
+    }
+
+    /// A descriptor on a low number is moved above the floor, stays the
+    /// same pipe, and is close-on-exec (the child's `dup2` makes the copy
+    /// that crosses).
+    #[test]
+    fn a_low_descriptor_is_moved_above_the_floor() {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let raw = reader.as_raw_fd();
+        let moved = above(reader.into(), raw + 1).unwrap();
+        assert!(moved.as_raw_fd() > raw);
+        // SAFETY: F_GETFD on a descriptor we own.
+        let flags = unsafe { libc::fcntl(moved.as_raw_fd(), libc::F_GETFD) };
+        assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
+        writer.write_all(b"same pipe").unwrap();
+        drop(writer);
         let mut got = String::new();
-        let mut reader = report_reader;
-        reader.read_to_string(&mut got).unwrap();
-        assert!(status.success(), "{status:?}");
-        assert_eq!(got, "s3cret");
+        std::fs::File::from(moved).read_to_string(&mut got).unwrap();
+        assert_eq!(got, "same pipe");
     }
 }
