@@ -121,11 +121,16 @@ fn main() {
                     unreachable!()
                 };
                 if !report.passed {
-                    let failed: Vec<&str> = report
+                    // Failed and not-checked apart, with what each said: a
+                    // "too loaded to judge" is not a false alarm's cause.
+                    let failed: Vec<String> = report
                         .checks
                         .iter()
                         .filter(|c| c.status != Status::Passed)
-                        .map(|c| c.id.as_str())
+                        .map(|c| {
+                            let said: String = c.message.chars().take(240).collect();
+                            format!("{} {:?}: {said}", c.id.as_str(), c.status)
+                        })
                         .collect();
                     alarms.push(format!("seed {} {failed:?}", report.seed));
                 }
