@@ -241,7 +241,9 @@ fn completions(shell: clap_complete::Shell) {
 }
 
 /// Exit status 0 when everything is ready; a build that fails is the
-/// tool's failure (2), with the compiler's messages.
+/// tool's failure (2), with the compiler's messages. Inside a project, the
+/// learner's exercise files are then compiled as their checks would: a
+/// file that does not compile yet is not a failure.
 fn prepare() -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let tell = std::io::stderr().is_terminal();
@@ -258,6 +260,37 @@ fn prepare() -> anyhow::Result<ExitCode> {
         } else {
             format!("{}: already built ({secs:.2} s)\n", step.what)
         });
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    if let Some(root) = course::project_root(&cwd) {
+        let programs = engine::programs::ProgramCache::new();
+        for exercise in exercise::all() {
+            let file = root.join(exercise.file);
+            if !file.is_file() {
+                continue;
+            }
+            if tell {
+                eprintln!("compiling {}...", exercise.file);
+            }
+            let step = std::time::Instant::now();
+            let ahead = engine::compile_ahead(exercise, &file, &programs, &Default::default())
+                .with_context(|| format!("could not compile {}", file.display()))?;
+            let secs = step.elapsed().as_secs_f64();
+            out(&match ahead {
+                engine::Ahead::Compiled => format!(
+                    "compiled {} in {secs:.1} s: its first check starts from rustc's kept state\n",
+                    exercise.file
+                ),
+                engine::Ahead::AlreadyCompiled => {
+                    format!("{}: compiled already ({secs:.2} s)\n", exercise.file)
+                }
+                engine::Ahead::DoesNotCompile => format!(
+                    "{} does not compile yet ({secs:.1} s): its first check compiles it\n",
+                    exercise.file
+                ),
+                engine::Ahead::Cancelled => bail!("preparing was cancelled"),
+            });
+        }
     }
     out(&format!(
         "ready in {:.1} s: checks start without building\n",
