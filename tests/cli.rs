@@ -357,6 +357,57 @@ fn prepare_builds_once_and_then_finds_everything_built() {
     assert!(!text.contains("built the"), "{text}");
 }
 
+/// Inside a project, `prepare` also compiles the exercise files as their
+/// checks would: the first check of an unchanged file runs the program
+/// kept then (no compile), and a file that does not compile yet is told,
+/// not a failure.
+#[test]
+fn prepare_in_a_project_compiles_its_exercise_files_ahead() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::create_dir_all(dir.join("exercises")).unwrap();
+    std::fs::create_dir_all(dir.join("lessons")).unwrap();
+    std::fs::copy(reference("counter"), dir.join("exercises/counter.rs")).unwrap();
+    std::fs::write(dir.join("exercises/ledger.rs"), "fn broken( {\n").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threadlings"))
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    };
+    let first = run(&["prepare"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let text = stdout(&first);
+    assert!(text.contains("compiled exercises/counter.rs in"), "{text}");
+    assert!(
+        text.contains("exercises/ledger.rs does not compile yet"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("worker_pool"),
+        "only files that exist: {text}"
+    );
+
+    let check = run(&["check", "counter", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&check))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&check), stderr(&check)));
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert_eq!(
+        v["timings"]["compile_ms"], 0,
+        "the program compiled by prepare is run"
+    );
+
+    let again = run(&["prepare"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let text = stdout(&again);
+    assert!(
+        text.contains("exercises/counter.rs: compiled already"),
+        "{text}"
+    );
+}
+
 /// `check --format json` of `file` as `counter`: (exit status, passed,
 /// compile_ms).
 fn json_check(file: &Path) -> (Option<i32>, bool, u64) {

@@ -71,7 +71,7 @@ const EMIT_CHECK: &str = "--emit=metadata";
 
 /// In a file's incremental directory while its last compile failed: the
 /// next compile checks before it builds (see [`compile`]).
-const LAST_FAILED: &str = "last-failed";
+pub(super) const LAST_FAILED: &str = "last-failed";
 
 /// What a check program links against: the prebuilt harness and its
 /// dependencies, and the exercise's pack of drivers; and how to compile.
