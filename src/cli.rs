@@ -47,8 +47,16 @@ enum Verb {
     Grade(Box<grade::GradeArgs>),
     /// Build the check harness and the exercise drivers into the cache
     /// now, so the first check does not wait for them (run once in a
-    /// container image or after a fresh clone; instant when done already).
-    Prepare,
+    /// container image or after a fresh clone; instant when done already);
+    /// inside a project, also compile its exercise files as their checks
+    /// would.
+    Prepare {
+        /// Build only what checks link against, not the project's exercise
+        /// files (grading: submissions are compiled sandboxed, from
+        /// scratch).
+        #[arg(long)]
+        harness_only: bool,
+    },
     /// List the exercises.
     List,
     /// Make or validate an exercise pack (see docs/packs.md).
@@ -118,7 +126,7 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
-        Some(Verb::Prepare) => prepare(),
+        Some(Verb::Prepare { harness_only }) => prepare(harness_only),
         Some(Verb::List) => list(),
         Some(Verb::Pack { verb }) => pack::run(verb),
         Some(Verb::Completions { shell }) => {
@@ -244,7 +252,7 @@ fn completions(shell: clap_complete::Shell) {
 /// tool's failure (2), with the compiler's messages. Inside a project, the
 /// learner's exercise files are then compiled as their checks would: a
 /// file that does not compile yet is not a failure.
-fn prepare() -> anyhow::Result<ExitCode> {
+fn prepare(harness_only: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let tell = std::io::stderr().is_terminal();
     let prepared = engine::toolchain::prepare(exercise::all(), &Default::default(), |what| {
@@ -262,7 +270,8 @@ fn prepare() -> anyhow::Result<ExitCode> {
         });
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    if let Some(root) = course::project_root(&cwd) {
+    let project = course::project_root(&cwd).filter(|_| !harness_only);
+    if let Some(root) = project {
         let programs = engine::programs::ProgramCache::new();
         for exercise in exercise::all() {
             let file = root.join(exercise.file);

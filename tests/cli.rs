@@ -377,6 +377,15 @@ fn prepare_in_a_project_compiles_its_exercise_files_ahead() {
             .output()
             .expect("the binary runs")
     };
+    // Grading images build only what checks link against.
+    let harness = run(&["prepare", "--harness-only"]);
+    assert_eq!(harness.status.code(), Some(0), "{}", stderr(&harness));
+    assert!(
+        !stdout(&harness).contains("exercises/"),
+        "{}",
+        stdout(&harness)
+    );
+
     let first = run(&["prepare"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let text = stdout(&first);
