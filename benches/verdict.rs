@@ -2,8 +2,9 @@
 //! load average beside every figure (a busy machine stretches all of them;
 //! the ratios, measured in the same run, are what to compare).
 //!
-//! 1. Cold start: `threadlings prepare` into a fresh cache, then the first
-//!    check after it against warm ones.
+//! 1. Cold start: `threadlings prepare` into a fresh cache, then, in a new
+//!    project each time, `prepare` (which compiles the exercise files) and
+//!    the first checks after it against a warm one.
 //! 2. Pairs after an edit (a comment appended): `threadlings check` of each
 //!    reference solution against `rustlings run move_semantics1` (rustlings
 //!    6.5, installed once under `target/bench-tools/`, its exercises set up
@@ -16,7 +17,9 @@
 //! 3. A compile error's verdict against a bare `rustc` of the same file.
 //! 4. A re-run of unchanged content (the tutor's `r`) against a check.
 //!
-//! `cargo bench --bench verdict` (add `-- --pairs N`; default 7).
+//! `cargo bench --bench verdict` (add `-- --pairs N`; default 7; `--only
+//! cold,pairs,error,rerun` for some sections; `--cache DIR` to start from
+//! a built cache; `--bin PATH` to measure another build's binary).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -130,51 +133,49 @@ fn ratio(a: &Series, b: &Series) -> f64 {
     a.wall().as_secs_f64() / b.wall().as_secs_f64()
 }
 
+/// The value after `flag` on the command line, if given.
+fn arg(flag: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != flag).nth(1)
+}
+
 fn main() {
-    let pairs: usize = std::env::args()
-        .skip_while(|a| a != "--pairs")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(7);
+    let pairs: usize = arg("--pairs").and_then(|n| n.parse().ok()).unwrap_or(7);
+    // `--only cold,pairs,error,rerun`: some of the sections (all by default).
+    let only = arg("--only");
+    let run = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s == section))
+    };
+    // `--bin PATH`: another build's binary (measuring the build before).
+    let bin = arg("--bin").unwrap_or_else(|| BIN.to_string());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let tools = root.join("target/bench-tools");
     std::fs::create_dir_all(&tools).unwrap();
     let scratch = tempfile::tempdir().unwrap();
 
-    // 1. Cold start: prepare into a fresh cache, then the first check.
-    let cache = scratch.path().join("cache");
+    // 1. Cold start: prepare into a fresh cache (`--cache DIR`: one built
+    // already), then first checks after it.
+    let given = arg("--cache").map(PathBuf::from);
+    let cache = given
+        .clone()
+        .unwrap_or_else(|| scratch.path().join("cache"));
     // SAFETY-free: the benchmark is single-threaded at this point.
     unsafe { std::env::set_var("THREADLINGS_CACHE", &cache) };
+    let bin = bin.as_str();
     let check_cmd = |id: &str, file: &Path| {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin);
         cmd.args(["check", id, "--file"])
             .arg(file)
             .env("THREADLINGS_CACHE", &cache);
         cmd
     };
-    let prepare = timed(
-        Command::new(BIN)
-            .arg("prepare")
-            .env("THREADLINGS_CACHE", &cache),
-        true,
-    );
-    println!(
-        "cold start: threadlings prepare into a fresh cache  {} wall, {} CPU ({})",
-        ms(prepare.wall),
-        ms(prepare.cpu),
-        load()
-    );
-    let warm_prepare = timed(
-        Command::new(BIN)
-            .arg("prepare")
-            .env("THREADLINGS_CACHE", &cache),
-        true,
-    );
-    println!(
-        "            threadlings prepare again (warm)      {} wall ({})",
-        ms(warm_prepare.wall),
-        load()
-    );
+    let prepare_cmd = |project: &Path| {
+        let mut cmd = Command::new(bin);
+        cmd.arg("prepare")
+            .current_dir(project)
+            .env("THREADLINGS_CACHE", &cache);
+        cmd
+    };
     let work = scratch.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     let copy = |id: &str| {
@@ -182,16 +183,136 @@ fn main() {
         std::fs::copy(root.join("pack").join(id).join("solution.rs"), &file).unwrap();
         file
     };
-    let counter = copy("counter");
-    let mut first = Series::new("first check after prepare (counter)");
-    first
-        .costs
-        .push(timed(&mut check_cmd("counter", &counter), true));
+    if given.is_none() {
+        // A fresh clone: the starters in place.
+        let fresh = project(&root, &scratch.path().join("fresh"), None);
+        let prepare = timed(&mut prepare_cmd(&fresh), true);
+        println!(
+            "cold start: threadlings prepare into a fresh cache  {} wall, {} CPU ({})",
+            ms(prepare.wall),
+            ms(prepare.cpu),
+            load()
+        );
+        let warm_prepare = timed(&mut prepare_cmd(&fresh), true);
+        println!(
+            "            threadlings prepare again (warm)      {} wall ({})",
+            ms(warm_prepare.wall),
+            load()
+        );
+    } else {
+        timed(&mut prepare_cmd(&root), true);
+    }
+    if run("cold") {
+        first_checks(&root, scratch.path(), bin, &cache, pairs);
+    }
 
     // 2. Pairs after an edit.
+    if run("pairs") {
+        pairs_after_edit(&tools, &check_cmd, &copy, pairs);
+    }
+
+    // 3. A compile error's verdict against a bare rustc of the same file.
+    if run("error") {
+        compile_error(&check_cmd, &work, pairs);
+    }
+
+    // 4. Re-running unchanged content, in-process as the tutor does.
+    if run("rerun") {
+        rerun(&copy("counter"), pairs);
+    }
+}
+
+/// A project at `dir` as a fresh clone has it (the exercises' starters,
+/// an empty `lessons/`), with `solved`'s reference solution in place.
+fn project(root: &Path, dir: &Path, solved: Option<&str>) -> PathBuf {
+    std::fs::create_dir_all(dir.join("exercises")).unwrap();
+    std::fs::create_dir_all(dir.join("lessons")).unwrap();
+    for exercise in exercise::all() {
+        let from = match solved {
+            Some(id) if id == exercise.id => "solution.rs",
+            _ => "starter.rs",
+        };
+        std::fs::copy(
+            root.join("pack").join(exercise.id).join(from),
+            dir.join(exercise.file),
+        )
+        .unwrap();
+    }
+    dir.to_path_buf()
+}
+
+/// The first checks after `prepare` in a new project each time (new
+/// paths: nothing of them in the cache yet), against a warm check right
+/// after: counter's reference solution after an edit (a comment), and
+/// unchanged; and ledger's starter, which `prepare` compiled, replaced by
+/// its solution (a learner's first real check).
+fn first_checks(root: &Path, scratch: &Path, bin: &str, cache: &Path, pairs: usize) {
+    let mut prepare = Series::new("prepare of a project (6 files, cache built)");
+    let mut unchanged = Series::new("first check after prepare, unchanged");
+    let mut first = Series::new("first check after prepare, after an edit");
+    let mut warm = Series::new("warm check after an edit");
+    let mut solved = Series::new("first check, ledger starter -> solution");
+    let mut solved_warm = Series::new("warm check after an edit (ledger)");
+    for n in 0..pairs {
+        let dir = project(root, &scratch.join(format!("project-{n}")), Some("counter"));
+        let ledger = dir.join("exercises/ledger.rs");
+        let counter = dir.join("exercises/counter.rs");
+        let cmd = |args: &[&str]| {
+            let mut cmd = Command::new(bin);
+            cmd.args(args)
+                .current_dir(&dir)
+                .env("THREADLINGS_CACHE", cache);
+            cmd
+        };
+        prepare.costs.push(timed(&mut cmd(&["prepare"]), true));
+        unchanged
+            .costs
+            .push(timed(&mut cmd(&["check", "counter"]), true));
+        append_comment(&counter, n);
+        first
+            .costs
+            .push(timed(&mut cmd(&["check", "counter"]), true));
+        append_comment(&counter, n + 1000);
+        warm.costs
+            .push(timed(&mut cmd(&["check", "counter"]), true));
+        std::fs::copy(root.join("pack/ledger/solution.rs"), &ledger).unwrap();
+        solved
+            .costs
+            .push(timed(&mut cmd(&["check", "ledger"]), true));
+        append_comment(&ledger, n);
+        solved_warm
+            .costs
+            .push(timed(&mut cmd(&["check", "ledger"]), true));
+    }
+    println!("\nfirst checks after prepare ({pairs} new projects, interleaved):");
+    for series in [&prepare, &unchanged, &first, &warm, &solved, &solved_warm] {
+        series.print();
+    }
+    println!(
+        "  first check after prepare / warm check (counter, edited)  {:.2}x",
+        ratio(&first, &warm)
+    );
+    println!(
+        "  first check after prepare / warm check (counter, unchanged)  {:.2}x",
+        ratio(&unchanged, &warm)
+    );
+    println!(
+        "  starter -> solution / warm check (ledger)  {:.2}x",
+        ratio(&solved, &solved_warm)
+    );
+}
+
+/// `threadlings check` of each reference solution after an edit, paired
+/// with rustlings and with an incremental cargo build + run.
+fn pairs_after_edit(
+    tools: &Path,
+    check_cmd: &dyn Fn(&str, &Path) -> Command,
+    copy: &dyn Fn(&str) -> PathBuf,
+    pairs: usize,
+) {
     let rustlings_dir = tempfile::tempdir().unwrap();
-    let rustlings = rustlings_setup(&tools, rustlings_dir.path());
-    let floor = crossbeam_floor(&tools);
+    let rustlings = rustlings_setup(tools, rustlings_dir.path());
+    let floor = crossbeam_floor(tools);
     let ids = ["counter", "ledger", "graceful-shutdown"];
     let files: Vec<PathBuf> = ids.iter().map(|id| copy(id)).collect();
     let mut checks: Vec<Series> = ids
@@ -242,18 +363,6 @@ fn main() {
             );
         }
     }
-    let warm = &checks[0];
-    first.print();
-    println!(
-        "  first check after prepare / warm check (counter)  {:.2}x",
-        ratio(&first, warm)
-    );
-
-    // 3. A compile error's verdict against a bare rustc of the same file.
-    compile_error(&check_cmd, &work, pairs);
-
-    // 4. Re-running unchanged content, in-process as the tutor does.
-    rerun(&counter, pairs);
 }
 
 /// rustlings 6.5 in `tools/rustlings`, initialised in `work` (outside any
@@ -341,6 +450,9 @@ fn compile_error(check_cmd: &dyn Fn(&str, &Path) -> Command, work: &Path, pairs:
     let prebuilt = toolchain::prebuilt().unwrap();
     let mut verdict = Series::new("threadlings check, a type error");
     let mut bare = Series::new("bare rustc of the same file (lib)");
+    // `--before PATH`: the same check by another build, in the same pairs.
+    let before_bin = arg("--before");
+    let mut before = Series::new("the same check, build before");
     let out = tempfile::tempdir().unwrap();
     for n in 0..pairs {
         let text = exercise::find("counter").unwrap().reference.replace(
@@ -349,19 +461,33 @@ fn compile_error(check_cmd: &dyn Fn(&str, &Path) -> Command, work: &Path, pairs:
         );
         std::fs::write(&broken, format!("{text}\n// edit {n}\n")).unwrap();
         // Exit 1: the compile check failed.
-        let mut cmd = check_cmd("counter", &broken);
-        let cpu = children_cpu();
-        let t = Instant::now();
-        let status = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert_eq!(status.code(), Some(1), "a compile failure exits 1");
-        verdict.costs.push(Cost {
-            wall: t.elapsed(),
-            cpu: children_cpu().saturating_sub(cpu),
-        });
+        let failing = |mut cmd: Command| {
+            let cpu = children_cpu();
+            let t = Instant::now();
+            let status = cmd
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap();
+            assert_eq!(status.code(), Some(1), "a compile failure exits 1");
+            Cost {
+                wall: t.elapsed(),
+                cpu: children_cpu().saturating_sub(cpu),
+            }
+        };
+        verdict.costs.push(failing(check_cmd("counter", &broken)));
+        if let Some(bin) = &before_bin {
+            let mut cmd = check_cmd("counter", &broken);
+            let mut other = Command::new(bin);
+            other.args(cmd.get_args());
+            for (key, value) in cmd.get_envs() {
+                if let Some(value) = value {
+                    other.env(key, value);
+                }
+            }
+            cmd = other;
+            before.costs.push(failing(cmd));
+        }
         let mut rustc = Command::new(toolchain::rustc());
         rustc
             .args(["--edition=2021", "--crate-type", "lib", "-C", "opt-level=0"])
@@ -384,6 +510,13 @@ fn compile_error(check_cmd: &dyn Fn(&str, &Path) -> Command, work: &Path, pairs:
         "  compile-error verdict / bare rustc           {:.2}x",
         ratio(&verdict, &bare)
     );
+    if !before.costs.is_empty() {
+        before.print();
+        println!(
+            "  the same, build before / bare rustc          {:.2}x",
+            ratio(&before, &bare)
+        );
+    }
 }
 
 fn rerun(file: &Path, pairs: usize) {

@@ -47,8 +47,16 @@ enum Verb {
     Grade(Box<grade::GradeArgs>),
     /// Build the check harness and the exercise drivers into the cache
     /// now, so the first check does not wait for them (run once in a
-    /// container image or after a fresh clone; instant when done already).
-    Prepare,
+    /// container image or after a fresh clone; instant when done already);
+    /// inside a project, also compile its exercise files as their checks
+    /// would.
+    Prepare {
+        /// Build only what checks link against, not the project's exercise
+        /// files (grading: submissions are compiled sandboxed, from
+        /// scratch).
+        #[arg(long)]
+        harness_only: bool,
+    },
     /// List the exercises.
     List,
     /// Make or validate an exercise pack (see docs/packs.md).
@@ -118,7 +126,7 @@ pub fn main() -> ExitCode {
         Some(Verb::Check(args)) if args.list => list(),
         Some(Verb::Check(args)) => check(args),
         Some(Verb::Grade(args)) => grade::run(*args),
-        Some(Verb::Prepare) => prepare(),
+        Some(Verb::Prepare { harness_only }) => prepare(harness_only),
         Some(Verb::List) => list(),
         Some(Verb::Pack { verb }) => pack::run(verb),
         Some(Verb::Completions { shell }) => {
@@ -241,8 +249,10 @@ fn completions(shell: clap_complete::Shell) {
 }
 
 /// Exit status 0 when everything is ready; a build that fails is the
-/// tool's failure (2), with the compiler's messages.
-fn prepare() -> anyhow::Result<ExitCode> {
+/// tool's failure (2), with the compiler's messages. Inside a project, the
+/// learner's exercise files are then compiled as their checks would: a
+/// file that does not compile yet is not a failure.
+fn prepare(harness_only: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let tell = std::io::stderr().is_terminal();
     let prepared = engine::toolchain::prepare(exercise::all(), &Default::default(), |what| {
@@ -258,6 +268,38 @@ fn prepare() -> anyhow::Result<ExitCode> {
         } else {
             format!("{}: already built ({secs:.2} s)\n", step.what)
         });
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let project = course::project_root(&cwd).filter(|_| !harness_only);
+    if let Some(root) = project {
+        let programs = engine::programs::ProgramCache::new();
+        for exercise in exercise::all() {
+            let file = root.join(exercise.file);
+            if !file.is_file() {
+                continue;
+            }
+            if tell {
+                eprintln!("compiling {}...", exercise.file);
+            }
+            let step = std::time::Instant::now();
+            let ahead = engine::compile_ahead(exercise, &file, &programs, &Default::default())
+                .with_context(|| format!("could not compile {}", file.display()))?;
+            let secs = step.elapsed().as_secs_f64();
+            out(&match ahead {
+                engine::Ahead::Compiled => format!(
+                    "compiled {} in {secs:.1} s: its first check starts from rustc's kept state\n",
+                    exercise.file
+                ),
+                engine::Ahead::AlreadyCompiled => {
+                    format!("{}: compiled already ({secs:.2} s)\n", exercise.file)
+                }
+                engine::Ahead::DoesNotCompile => format!(
+                    "{} does not compile yet ({secs:.1} s): its first check compiles it\n",
+                    exercise.file
+                ),
+                engine::Ahead::Cancelled => bail!("preparing was cancelled"),
+            });
+        }
     }
     out(&format!(
         "ready in {:.1} s: checks start without building\n",

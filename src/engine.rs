@@ -6,6 +6,7 @@
 //! failed, a call hung) are data in the [`report::Report`]; only failures of
 //! the tool itself (no compiler, an unwritable cache) are errors.
 
+mod ahead;
 mod bounds;
 mod compile;
 pub mod diagnostics;
@@ -20,6 +21,8 @@ pub mod report;
 mod stream;
 pub mod supervisor;
 pub mod toolchain;
+
+pub use ahead::{Ahead, compile_ahead};
 
 use crate::sandbox::{self, Policy, Protections, Sandbox};
 use compile::{Compiled, Libraries, copy_readable};
@@ -247,6 +250,8 @@ pub struct Program {
     timings: Timings,
     isolation: Option<Box<Isolation>>,
     protections: Option<Protections>,
+    /// Whether it is a program kept from an earlier compile.
+    reused: bool,
     // Holds the binary; removed when the program is dropped (and no
     // program cache keeps it).
     _work: std::sync::Arc<tempfile::TempDir>,
@@ -404,6 +409,7 @@ impl Build<'_> {
                 timings,
                 isolation: None,
                 protections: None,
+                reused: true,
                 _work: found.work,
             }));
         }
@@ -479,6 +485,7 @@ impl Build<'_> {
                     timings,
                     isolation: isolation.cloned().map(Box::new),
                     protections,
+                    reused: false,
                     _work: work,
                 })
             }
@@ -512,10 +519,11 @@ impl Build<'_> {
         let content = std::fs::read(self.file).ok()?;
         let Libraries { prebuilt, pack, .. } = &self.libraries;
         let build = format!(
-            "{}\n{}\n{:?}\n{:?}\n{}",
+            "{}\n{}\n{:?} {}\n{:?}\n{}",
             prebuilt.root.display(),
             pack.display(),
             compile::FLAGS,
+            compile::EMIT,
             self.exercise.forbid,
             self.exercise.glue_program(self.file)
         );

@@ -334,10 +334,12 @@ fn completions_for_every_shell_and_bash_loads_them() {
 }
 
 /// `prepare` builds what checks link against (or finds it built) and says
-/// so; a second run finds everything in the cache.
+/// so; a second run finds everything in the cache. (Run in this
+/// repository, `--harness-only` leaves its exercise files alone: the test
+/// below covers compiling them.)
 #[test]
 fn prepare_builds_once_and_then_finds_everything_built() {
-    let first = threadlings(&["prepare"]);
+    let first = threadlings(&["prepare", "--harness-only"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let text = stdout(&first);
     assert!(text.contains("the check harness"), "{text}");
@@ -346,15 +348,76 @@ fn prepare_builds_once_and_then_finds_everything_built() {
         text.contains(&format!("the drivers of {}", ids.join(", "))),
         "{text}"
     );
-    let again = threadlings(&["prepare"]);
+    let again = threadlings(&["prepare", "--harness-only"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     let text = stdout(&again);
+    assert!(!text.contains("exercises/"), "{text}");
     assert_eq!(
         text.matches("already built").count(),
         2,
         "nothing is built twice: {text}"
     );
     assert!(!text.contains("built the"), "{text}");
+}
+
+/// Inside a project, `prepare` also compiles the exercise files as their
+/// checks would: the first check of an unchanged file runs the program
+/// kept then (no compile), and a file that does not compile yet is told,
+/// not a failure.
+#[test]
+fn prepare_in_a_project_compiles_its_exercise_files_ahead() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::create_dir_all(dir.join("exercises")).unwrap();
+    std::fs::create_dir_all(dir.join("lessons")).unwrap();
+    std::fs::copy(reference("counter"), dir.join("exercises/counter.rs")).unwrap();
+    std::fs::write(dir.join("exercises/ledger.rs"), "fn broken( {\n").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threadlings"))
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("the binary runs")
+    };
+    // Grading images build only what checks link against.
+    let harness = run(&["prepare", "--harness-only"]);
+    assert_eq!(harness.status.code(), Some(0), "{}", stderr(&harness));
+    assert!(
+        !stdout(&harness).contains("exercises/"),
+        "{}",
+        stdout(&harness)
+    );
+
+    let first = run(&["prepare"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let text = stdout(&first);
+    assert!(text.contains("compiled exercises/counter.rs in"), "{text}");
+    assert!(
+        text.contains("exercises/ledger.rs does not compile yet"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("worker_pool"),
+        "only files that exist: {text}"
+    );
+
+    let check = run(&["check", "counter", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&check))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&check), stderr(&check)));
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert_eq!(
+        v["timings"]["compile_ms"], 0,
+        "the program compiled by prepare is run"
+    );
+
+    let again = run(&["prepare"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let text = stdout(&again);
+    assert!(
+        text.contains("exercises/counter.rs: compiled already"),
+        "{text}"
+    );
 }
 
 /// `check --format json` of `file` as `counter`: (exit status, passed,

@@ -106,7 +106,7 @@ fi
 
 # 3. The check harness and the exercise drivers, built once into the image's
 #    cache (the sandbox's uid reads them; it never builds them itself).
-THREADLINGS_CACHE="$home/cache" "$home/private/threadlings" prepare ||
+THREADLINGS_CACHE="$home/cache" "$home/private/threadlings" prepare --harness-only ||
     die "threadlings could not build its check harness"
 
 # 4. Warm-up: grade the reference solution exactly as a student's upload.

@@ -35,19 +35,17 @@ pub(super) fn copy_readable(from: &Path, to: &Path) -> Result<(), EngineError> {
     std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o644)).map_err(io)
 }
 
-/// The flags of every compile of a learner's file, besides the libraries
-/// and paths. No optimisation: it makes the compile 3-4x faster (the
-/// harness and crossbeam are prebuilt in release mode), keeps overflow
-/// checks on, and a slower worker only makes races easier to expose. The
-/// dep-info lists the files rustc read (a `mod` beside the learner's file
-/// included), so a kept program is reused only while they are unchanged.
+/// The flags of every compile of a learner's file, besides the libraries,
+/// paths and [`EMIT`]. No optimisation: it makes the compile 3-4x faster
+/// (the harness and crossbeam are prebuilt in release mode), keeps
+/// overflow checks on, and a slower worker only makes races easier to
+/// expose.
 pub(super) const FLAGS: &[&str] = &[
     "--edition=2021",
     "--crate-type",
     "bin",
     "--crate-name",
     "threadlings_check",
-    "--emit=link,dep-info",
     "-C",
     "opt-level=0",
     "-C",
@@ -61,6 +59,19 @@ pub(super) const FLAGS: &[&str] = &[
     "-A",
     "warnings",
 ];
+
+/// What a compile writes: the program, and the dep-info listing the files
+/// rustc read (a `mod` beside the learner's file included), so a kept
+/// program is reused only while they are unchanged.
+pub(super) const EMIT: &str = "--emit=link,dep-info";
+
+/// What a check-only compile writes: the crate's metadata, after the
+/// same analysis as a full compile and so the same errors, but no code.
+const EMIT_CHECK: &str = "--emit=metadata";
+
+/// In a file's incremental directory while its last compile failed: the
+/// next compile checks before it builds (see [`compile`]).
+pub(super) const LAST_FAILED: &str = "last-failed";
 
 /// What a check program links against: the prebuilt harness and its
 /// dependencies, and the exercise's pack of drivers; and how to compile.
@@ -185,8 +196,6 @@ pub(super) fn compile(
         .args(crossbeam_extern(exercise, prebuilt))
         .arg("-L")
         .arg(format!("dependency={}", prebuilt.deps.display()))
-        .arg("-o")
-        .arg(written)
         .arg(&glue_path)
         // rustc's working directory is part of what its state is for.
         .current_dir(glue_dir)
@@ -222,21 +231,65 @@ pub(super) fn compile(
             source,
         })
     };
+    let build = |mut cmd: Command| {
+        cmd.arg(EMIT).arg("-o").arg(written);
+        cmd
+    };
     let finished = match incremental {
         Some(dir) => {
-            let plain = clone_command(&cmd);
-            cmd.arg("-C").arg(incremental_arg(&dir.join("rustc")));
-            let first = run(cmd)?;
-            // 101 is rustc's own crash (an incremental-state bug among
-            // them): forget that state and compile from scratch.
-            if first.ending == Ending::Exited(101) {
-                let _ = std::fs::remove_dir_all(dir);
-                run(plain)?
+            let failed_before = dir.join(LAST_FAILED);
+            // After a failed compile the next one often fails too: check
+            // first, without codegen or incremental state to load and
+            // save (as fast as a bare rustc), and build only code that
+            // passes. The errors are the same as a full compile's; code
+            // whose errors only code generation finds passes the check
+            // and gets them from the build.
+            let checked = if failed_before.exists() {
+                let mut check = clone_command(&cmd);
+                check
+                    .arg(EMIT_CHECK)
+                    .arg("-o")
+                    .arg(work.join("check.rmeta"));
+                Some(run(check)?)
             } else {
-                first
+                None
+            };
+            let finished = match checked {
+                Some(checked)
+                    if !matches!(checked.ending, Ending::Exited(0) | Ending::Exited(101)) =>
+                {
+                    checked
+                }
+                _ => {
+                    let plain = build(clone_command(&cmd));
+                    let mut cmd = build(cmd);
+                    cmd.arg("-C").arg(incremental_arg(&dir.join("rustc")));
+                    let first = run(cmd)?;
+                    // 101 is rustc's own crash (an incremental-state bug
+                    // among them): forget that state and compile from
+                    // scratch.
+                    if first.ending == Ending::Exited(101) {
+                        let _ = std::fs::remove_dir_all(dir.join("rustc"));
+                        run(plain)?
+                    } else {
+                        first
+                    }
+                }
+            };
+            // Best effort: without the mark the next compile only builds
+            // at once.
+            match finished.ending {
+                Ending::Exited(0) => {
+                    let _ = std::fs::remove_file(&failed_before);
+                }
+                Ending::Exited(_) => {
+                    let _ = std::fs::write(&failed_before, "");
+                }
+                _ => {}
             }
+            finished
         }
-        None => run(cmd)?,
+        None => run(build(cmd))?,
     };
     if finished.ending == Ending::Exited(0) && written != &binary {
         programs::link_or_copy(written, &binary).map_err(|source| EngineError::Io {

@@ -199,6 +199,7 @@ mod tests {
             timings: Timings::default(),
             isolation: None,
             protections: None,
+            reused: false,
             _work: Arc::new(work),
         };
         let told = Arc::new(Mutex::new(Vec::new()));

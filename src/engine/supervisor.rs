@@ -182,6 +182,10 @@ pub fn run(
     let started = Instant::now();
     let mut child = cmd.spawn()?;
     let pgid = child.id() as i32;
+    // Readable the moment the child exits: the loop wakes for its end
+    // instead of finding it at the next turn (pipes close at exit, but
+    // the exit status comes a little later).
+    let exited = pidfd(pgid);
     // Our copy of the write end must go, or the report pipe never ends.
     let report_reader: Option<PipeReader> = report_pipe.map(|(reader, writer, secret)| {
         drop(writer);
@@ -201,7 +205,12 @@ pub fn run(
     let mut verdict: Option<Ending> = None;
     let status = loop {
         let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
-        poll_readable(&mut streams, &open, Duration::from_millis(20));
+        poll_readable(
+            &mut streams,
+            &open,
+            exited.as_ref(),
+            Duration::from_millis(20),
+        );
         if verdict.is_none() {
             if streams.iter().any(|s| s.overflowed) {
                 verdict = Some(Ending::OutputFlood);
@@ -235,7 +244,7 @@ pub fn run(
     let grace = Instant::now() + Duration::from_millis(100);
     while streams.iter().any(Stream::open) && Instant::now() < grace {
         let open: Vec<usize> = (0..streams.len()).filter(|&i| streams[i].open()).collect();
-        poll_readable(&mut streams, &open, Duration::from_millis(10));
+        poll_readable(&mut streams, &open, None, Duration::from_millis(10));
     }
     let ending = verdict.unwrap_or_else(|| match (status.code(), status.signal()) {
         (Some(code), _) => Ending::Exited(code),
@@ -362,21 +371,44 @@ impl Stream {
     }
 }
 
-/// Waits up to `timeout` for any of the `open` streams to be readable and
-/// reads each one that is (readable includes end of file).
-fn poll_readable(streams: &mut [Stream], open: &[usize], timeout: Duration) {
-    if open.is_empty() {
-        std::thread::sleep(timeout);
-        return;
+/// A descriptor that becomes readable when process `pid` exits (Linux
+/// 5.3 and later); `None` where there is none, and the loop then finds
+/// the exit at its next turn.
+fn pidfd(pid: i32) -> Option<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new
+    // descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return None;
     }
+    // SAFETY: the descriptor was just opened and nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Waits up to `timeout` for any of the `open` streams to be readable, or
+/// for `exited` (a pidfd) to say the child ended, and reads each stream
+/// that is readable (readable includes end of file).
+fn poll_readable(
+    streams: &mut [Stream],
+    open: &[usize],
+    exited: Option<&OwnedFd>,
+    timeout: Duration,
+) {
     let mut fds: Vec<libc::pollfd> = open
         .iter()
-        .map(|&i| libc::pollfd {
-            fd: streams[i].fd.as_ref().map_or(-1, |f| f.as_raw_fd()),
+        .map(|&i| streams[i].fd.as_ref().map_or(-1, |f| f.as_raw_fd()))
+        .chain(exited.map(|fd| fd.as_raw_fd()))
+        .map(|fd| libc::pollfd {
+            fd,
             events: libc::POLLIN,
             revents: 0,
         })
         .collect();
+    if fds.is_empty() {
+        std::thread::sleep(timeout);
+        return;
+    }
     // SAFETY: `fds` is a valid, initialised array of `fds.len()` pollfds
     // that outlives the call.
     let ready = unsafe {
@@ -389,7 +421,7 @@ fn poll_readable(streams: &mut [Stream], open: &[usize], timeout: Duration) {
     if ready <= 0 {
         return;
     }
-    for (slot, pfd) in fds.iter().enumerate() {
+    for (slot, pfd) in fds.iter().take(open.len()).enumerate() {
         if pfd.revents != 0 {
             streams[open[slot]].read_some();
         }

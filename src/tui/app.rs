@@ -262,6 +262,10 @@ pub enum Msg {
     Preparing(String),
     /// The background build ended: what it made ready, or why it failed.
     Prepared(Result<Vec<crate::engine::toolchain::Prepared>, String>),
+    /// The worker compiles this exercise file ahead of its first check
+    /// (`exercises/counter.rs (2 of 6)`); `None`: it stopped (all done, or
+    /// paused for a check).
+    CompilingAhead(Option<String>),
     /// Time passes while a check or the benchmark runs (app clock).
     Tick(Duration),
     /// SIGTERM, SIGINT or SIGHUP.
@@ -366,6 +370,9 @@ pub struct App {
     pub benchmark: BenchmarkState,
     /// The background build of the check harness.
     pub preparing: Preparing,
+    /// The exercise file being compiled ahead of its first check, and
+    /// since when (app clock).
+    pub ahead: Option<(String, Duration)>,
     /// What each exercise file held when last checked or saved (a hash),
     /// so that a save that changes nothing does not check again.
     pub contents: std::collections::HashMap<PathBuf, u64>,
@@ -402,6 +409,7 @@ impl App {
             viewport: (80, 24),
             benchmark: BenchmarkState::default(),
             preparing: Preparing::Idle,
+            ahead: None,
             contents: std::collections::HashMap::new(),
             root: None,
         };
@@ -444,6 +452,7 @@ impl App {
         self.running.is_some()
             || self.benchmark.running.is_some()
             || matches!(self.preparing, Preparing::Building { .. })
+            || self.ahead.is_some()
     }
 
     /// Index of the step with this id.

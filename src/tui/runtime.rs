@@ -25,7 +25,7 @@ use std::io::Stdout;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use workers::{Bench, Worker};
+use workers::{AheadFile, Bench, Worker};
 
 /// How often the spinner moves while a check runs.
 const TICK: Duration = Duration::from_millis(100);
@@ -95,6 +95,33 @@ fn wipe(terminal: &mut Term) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The exercise files to compile ahead of their first check: those not
+/// done yet first, each group in course order.
+fn ahead_files(root: &Path, app: &App) -> Vec<AheadFile> {
+    let mut files: Vec<(bool, AheadFile)> = app
+        .steps
+        .iter()
+        .filter_map(|step| match &step.kind {
+            super::app::StepKind::Exercise {
+                checkable: true,
+                file,
+                ..
+            } if root.join(file).is_file() => Some((
+                app.progress.done.contains(&step.id),
+                AheadFile {
+                    exercise: step.id.clone(),
+                    rel: file.clone(),
+                    file: root.join(file),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    // Stable: course order within each group.
+    files.sort_by_key(|(done, _)| *done);
+    files.into_iter().map(|(_, file)| file).collect()
+}
+
 /// Runs the app on the terminal until the learner leaves.
 pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Duration> {
     let started = Instant::now();
@@ -123,7 +150,7 @@ pub fn run(root: &Path, mut app: App, options: &RunOptions) -> anyhow::Result<Du
             }
         }
     };
-    let mut worker = Worker::spawn(tx.clone());
+    let mut worker = Worker::spawn(tx.clone(), ahead_files(root, &app));
     let mut bench = Bench::new(tx.clone());
     drop(tx);
 

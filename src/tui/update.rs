@@ -83,6 +83,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             Vec::new()
         }
+        Msg::CompilingAhead(what) => {
+            app.ahead = what.map(|what| (what, app.now));
+            Vec::new()
+        }
         Msg::CheckStarted(path, content) => {
             match content {
                 Some(hash) => app.contents.insert(path, hash),

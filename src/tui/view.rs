@@ -86,6 +86,11 @@ impl App {
                 "{frame} first start: building {what} {}s │ {right}",
                 elapsed.as_secs()
             );
+        } else if let Some((what, since)) = &self.ahead {
+            // So that its first check compiles like a warm one.
+            let elapsed = self.now.saturating_sub(*since);
+            let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            right = format!("{frame} compiling {what} ahead │ {right}");
         }
         buf.set_line(
             area.x,

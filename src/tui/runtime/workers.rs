@@ -7,10 +7,21 @@ use crate::engine::supervisor::Cancel;
 use crate::engine::{self, CheckOptions, Checked, ProgressSink, toolchain};
 use crate::exercise;
 use crate::tui::app::{BenchmarkPlan, BenchmarkResult, CheckOutcome, Msg};
-use crossbeam_channel::{Sender, unbounded};
-use std::collections::HashMap;
+use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+
+/// An exercise file to compile ahead of its first check.
+pub(super) struct AheadFile {
+    /// The exercise id.
+    pub(super) exercise: String,
+    /// The file as the project names it (`exercises/counter.rs`).
+    pub(super) rel: PathBuf,
+    /// The file.
+    pub(super) file: PathBuf,
+}
 
 struct Job {
     generation: u64,
@@ -26,13 +37,18 @@ struct Job {
 ///
 /// Before its first job it builds what checks link against (the harness,
 /// every pack's drivers), reporting each step as [`Msg::Preparing`]: a
-/// check asked for meanwhile waits in the queue for that build.
+/// check asked for meanwhile waits in the queue for that build. Then,
+/// between checks, it compiles the exercise files ahead of their first
+/// check ([`Msg::CompilingAhead`]); a check asked for stops that compile
+/// and runs first.
 pub(super) struct Worker {
     jobs: Sender<Job>,
     /// The cancel of each job not yet reported done, by generation.
     pub(super) cancels: HashMap<u64, Cancel>,
     /// Stops the start-up build when the tutor closes during it.
     preparing: Cancel,
+    /// Stops the compile ahead running now (or the next, if none runs).
+    ahead: Arc<Mutex<Cancel>>,
     /// The latest compiled programs: a re-run of unchanged content (`r`)
     /// runs them without compiling again.
     programs: ProgramCache,
@@ -42,33 +58,32 @@ pub(super) struct Worker {
 }
 
 impl Worker {
-    pub(super) fn spawn(tx: Sender<Msg>) -> Worker {
+    /// Starts the worker; `ahead` are the files to compile ahead of their
+    /// first check, most wanted first.
+    pub(super) fn spawn(tx: Sender<Msg>, ahead: Vec<AheadFile>) -> Worker {
         let (jobs, jobs_rx) = unbounded::<Job>();
         let preparing = Cancel::new();
         let progress_tx = tx.clone();
         let stop_preparing = preparing.clone();
+        let programs = ProgramCache::new();
+        let stop_ahead = Arc::new(Mutex::new(Cancel::new()));
+        let worker = Ahead {
+            files: ahead.into(),
+            cancel: Arc::clone(&stop_ahead),
+            closing: preparing.clone(),
+            programs: programs.clone(),
+        };
         let thread = std::thread::Builder::new()
             .name("tui-checker".into())
             .spawn(move || {
                 if !prepare(&tx, &stop_preparing) {
                     return;
                 }
+                let Some(jobs_rx) = worker.run(&tx, jobs_rx) else {
+                    return;
+                };
                 for job in jobs_rx {
-                    let before = super::content_hash(&job.file);
-                    let outcome = run_job(&job);
-                    // A save the watcher missed (it was not watching yet,
-                    // or the filesystem sends no events) still gets checked.
-                    // Sent first, so the stale result is never shown.
-                    let after = super::content_hash(&job.file);
-                    if after != before && tx.send(Msg::FileChanged(job.rel.clone(), after)).is_err()
-                    {
-                        return;
-                    }
-                    let done = Msg::CheckDone {
-                        generation: job.generation,
-                        outcome,
-                    };
-                    if tx.send(done).is_err() {
+                    if !run_and_tell(&tx, &job) {
                         return;
                     }
                 }
@@ -78,7 +93,8 @@ impl Worker {
             jobs,
             cancels: HashMap::new(),
             preparing,
-            programs: ProgramCache::new(),
+            ahead: stop_ahead,
+            programs,
             tx: progress_tx,
             thread,
         }
@@ -106,6 +122,12 @@ impl Worker {
             file,
             options,
         });
+        // After the send: the worker looks for jobs before each compile
+        // ahead, with that compile's switch already in place.
+        self.ahead
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .cancel();
     }
 
     /// Cancels the check of that generation, if it is still running.
@@ -118,11 +140,95 @@ impl Worker {
     /// Cancels every check and joins the thread.
     pub(super) fn stop(self) {
         self.preparing.cancel();
+        self.ahead
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .cancel();
         for cancel in self.cancels.values() {
             cancel.cancel();
         }
         drop(self.jobs);
         let _ = self.thread.join();
+    }
+}
+
+/// Runs `job` and tells the loop its outcome; `false` when the loop is
+/// gone.
+fn run_and_tell(tx: &Sender<Msg>, job: &Job) -> bool {
+    let before = super::content_hash(&job.file);
+    let outcome = run_job(job);
+    // A save the watcher missed (it was not watching yet, or the filesystem
+    // sends no events) still gets checked. Sent first, so the stale result
+    // is never shown.
+    let after = super::content_hash(&job.file);
+    if after != before && tx.send(Msg::FileChanged(job.rel.clone(), after)).is_err() {
+        return false;
+    }
+    tx.send(Msg::CheckDone {
+        generation: job.generation,
+        outcome,
+    })
+    .is_ok()
+}
+
+/// The compiles ahead of the exercise files' first checks, done between
+/// checks.
+struct Ahead {
+    files: VecDeque<AheadFile>,
+    /// The switch of the compile running now.
+    cancel: Arc<Mutex<Cancel>>,
+    /// Flipped when the tutor closes.
+    closing: Cancel,
+    programs: ProgramCache,
+}
+
+impl Ahead {
+    /// Compiles each file in turn, running any check asked for first;
+    /// hands the queue back once all are compiled, or `None` when the
+    /// tutor is closing.
+    fn run(mut self, tx: &Sender<Msg>, jobs: Receiver<Job>) -> Option<Receiver<Job>> {
+        let total = self.files.len();
+        let mut shown = false;
+        loop {
+            // In place before the look for jobs: a job queued after it
+            // cancels this compile.
+            let cancel = Cancel::new();
+            *self.cancel.lock().unwrap_or_else(|e| e.into_inner()) = cancel.clone();
+            // After the switch is in place: closing cancels it, or is seen here.
+            if self.closing.is_cancelled() {
+                return None;
+            }
+            match jobs.try_recv() {
+                Ok(job) => {
+                    if shown {
+                        shown = false;
+                        tx.send(Msg::CompilingAhead(None)).ok()?;
+                    }
+                    run_and_tell(tx, &job).then_some(())?;
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            let Some(next) = self.files.pop_front() else {
+                if shown {
+                    tx.send(Msg::CompilingAhead(None)).ok()?;
+                }
+                return Some(jobs);
+            };
+            let n = total - self.files.len();
+            let what = format!("{} ({n} of {total})", next.rel.display());
+            tx.send(Msg::CompilingAhead(Some(what))).ok()?;
+            shown = true;
+            let compiled = exercise::find(&next.exercise)
+                .map(|ex| engine::compile_ahead(ex, &next.file, &self.programs, &cancel));
+            // Stopped for a check: compiled after it (often at once, from
+            // the program the check kept). A tool error is the check's to
+            // tell.
+            if let Some(Ok(engine::Ahead::Cancelled)) = compiled {
+                self.files.push_back(next);
+            }
+        }
     }
 }
 

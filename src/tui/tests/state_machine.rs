@@ -434,3 +434,32 @@ fn a_save_without_changes_does_not_check_again() {
         "{gone:?}"
     );
 }
+
+/// Compiling an exercise file ahead of its first check is shown in the
+/// title bar (the loop ticks meanwhile) until the worker says it stopped.
+#[test]
+fn a_compile_ahead_is_shown_while_it_runs() {
+    let mut a = app();
+    update(&mut a, Msg::Tick(Duration::from_secs(2)));
+    update(
+        &mut a,
+        Msg::CompilingAhead(Some("exercises/counter.rs (1 of 6)".into())),
+    );
+    assert!(a.busy(), "the spinner ticks");
+    assert_eq!(
+        a.ahead,
+        Some((
+            "exercises/counter.rs (1 of 6)".into(),
+            Duration::from_secs(2)
+        ))
+    );
+    let screen = super::draw(&a, 100, 24);
+    assert!(
+        screen.contains("compiling exercises/counter.rs (1 of 6) ahead"),
+        "{screen}"
+    );
+    update(&mut a, Msg::CompilingAhead(None));
+    assert!(!a.busy());
+    let screen = super::draw(&a, 100, 24);
+    assert!(!screen.contains("ahead"), "{screen}");
+}
