@@ -26,12 +26,12 @@ mod tests;
 
 pub use accounting::{Accounting, Fate, Message, Tally};
 pub use checks::{
-    after_calls, busy_loop, count_of, final_tallies, hang, leaked_workers, not_checked,
-    owner_thread, panic,
+    IdleReading, IdleWindow, after_calls, busy_loop, count_of, final_tallies, hang, idle_windows,
+    leaked_workers, ms_us, not_checked, owner_thread, panic, quiet_windows, too_loaded,
 };
 pub use cpu_budget::CpuBudget;
 pub use lincheck;
-pub use protocol::{Doing, MsgRecord, OpRecord, Receiver, Record};
+pub use protocol::{AwakeThread, Doing, MsgRecord, OpRecord, Receiver, Record};
 pub use report::{
     BadCheckId, CheckId, CheckResult, MessageFinding, MessageOutcome, Status, TIMELINE_WIDTH,
 };
