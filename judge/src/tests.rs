@@ -2,6 +2,7 @@
 //! happens when the run was cut short.
 
 use crate::checks::*;
+use crate::idle::*;
 use crate::protocol::*;
 use crate::report::Status;
 use crate::run::*;
@@ -123,8 +124,8 @@ fn busy_loop_by_the_threads_own_cpu_time_and_run_delay() {
     assert_eq!(failed.status, Status::Failed);
     assert!(
         failed.message.starts_with(
-            "while nobody called it (after a read), the worker used 2.0 ms of CPU in 17.0 ms, \
-             running or waiting for a core for 17.0 ms of it"
+            "while nobody called it (after a read), the worker spins instead of blocking: it \
+             used 2.0 ms of CPU in 17.0 ms and was running or waiting for a core for 17.0 ms"
         ),
         "{}",
         failed.message

@@ -56,7 +56,7 @@ pub(super) fn busy_loop(run: &PhaseRun) -> CheckResult {
                 return verdict;
             };
             format!(
-                "while {}, {} {}: a blocked call spins instead of sleeping. Wait on a Condvar \
+                "while {}, a blocked call spins instead of sleeping: {} {}. Wait on a Condvar \
                  (`while` the condition does not hold, `wait`) instead of looping on \
                  try_pop()/try_push(), yield_now() or a flag",
                 w.when,
