@@ -4,8 +4,9 @@
 //! with four `yes > /dev/null` beside it.
 //!
 //! `cargo bench --bench corpus_rates -- [--runs N] [--correct-runs N]
-//! [--only SUBSTRING] [--skip-expect CHECK-ID] [--correct-only] [--load K]`
-//! (defaults: 20 and 10). `--correct-only` skips the buggy files and adds
+//! [--only SUBSTRING] [--skip-expect CHECK-ID] [--expect CHECK-ID]
+//! [--correct-only] [--load K]` (defaults: 20 and 10). `--expect` keeps the
+//! buggy files expected to fail that check (and no correct files). `--correct-only` skips the buggy files and adds
 //! each exercise's reference solution to the correct ones; `--load K`
 //! starts K `yes > /dev/null` for the whole run and kills them at the end.
 
@@ -51,6 +52,7 @@ fn main() {
         .unwrap_or(10);
     let only = arg("--only").unwrap_or_default();
     let skip = arg("--skip-expect");
+    let wanted = arg("--expect");
     let correct_only = std::env::args().any(|a| a == "--correct-only");
     let load = arg("--load").and_then(|n| n.parse().ok()).unwrap_or(0);
     let _load = Background::start(load);
@@ -69,7 +71,10 @@ fn main() {
                 .unwrap()
                 .trim()
                 .to_string();
-            if !name.contains(&only) || skip.as_deref() == Some(expect.as_str()) {
+            if !name.contains(&only)
+                || skip.as_deref() == Some(expect.as_str())
+                || wanted.as_deref().is_some_and(|w| w != expect)
+            {
                 continue;
             }
             let program = build(ex.id, &file);
@@ -111,7 +116,7 @@ fn main() {
                 .unwrap_or(&file)
                 .display()
                 .to_string();
-            if !name.contains(&only) {
+            if !name.contains(&only) || wanted.is_some() {
                 continue;
             }
             let program = build(ex.id, &file);

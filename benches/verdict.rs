@@ -16,10 +16,14 @@
 //!    Medians of the pairs, ratios, and CPU time per check.
 //! 3. A compile error's verdict against a bare `rustc` of the same file.
 //! 4. A re-run of unchanged content (the tutor's `r`) against a check.
+//! 5. When each phase ends, counted from the end of the compile (the phases
+//!    run side by side; the last one's time includes judging), per seed
+//!    exercise, with the program reused so that only the run is timed.
 //!
 //! `cargo bench --bench verdict` (add `-- --pairs N`; default 7; `--only
-//! cold,pairs,error,rerun` for some sections; `--cache DIR` to start from
-//! a built cache; `--bin PATH` to measure another build's binary).
+//! cold,pairs,error,rerun,phases` for some sections; `--cache DIR` to start
+//! from a built cache; `--bin PATH` to measure another build's binary;
+//! `--phases` runs only part 5, in `$THREADLINGS_CACHE` as it is).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -149,6 +153,20 @@ fn main() {
     // `--bin PATH`: another build's binary (measuring the build before).
     let bin = arg("--bin").unwrap_or_else(|| BIN.to_string());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if std::env::args().any(|a| a == "--phases") {
+        let work = tempfile::tempdir().unwrap();
+        let ids = ["counter", "ledger", "graceful-shutdown"];
+        let files: Vec<PathBuf> = ids
+            .iter()
+            .map(|id| {
+                let file = work.path().join(format!("{}.rs", id.replace('-', "_")));
+                std::fs::copy(root.join("pack").join(id).join("solution.rs"), &file).unwrap();
+                file
+            })
+            .collect();
+        phase_times(&ids, &files, pairs);
+        return;
+    }
     let tools = root.join("target/bench-tools");
     std::fs::create_dir_all(&tools).unwrap();
     let scratch = tempfile::tempdir().unwrap();
@@ -219,6 +237,13 @@ fn main() {
     // 4. Re-running unchanged content, in-process as the tutor does.
     if run("rerun") {
         rerun(&copy("counter"), pairs);
+    }
+
+    // 5. The phases' wall time, from the end of the compile.
+    if run("phases") {
+        let ids = ["counter", "ledger", "graceful-shutdown"];
+        let files: Vec<PathBuf> = ids.iter().map(|id| copy(id)).collect();
+        phase_times(&ids, &files, pairs);
     }
 }
 
@@ -549,6 +574,69 @@ fn rerun(file: &Path, pairs: usize) {
         "  re-run / check                               {:.2}x",
         ratio(&again, &check)
     );
+}
+
+/// When each phase of each exercise ends after the compile (the program
+/// reused, so the run alone is timed): medians of `pairs` checks.
+fn phase_times(ids: &[&str], files: &[PathBuf], pairs: usize) {
+    use std::sync::{Arc, Mutex};
+    println!("\nphases' wall time from the end of the compile ({pairs} runs each, medians):");
+    for (id, file) in ids.iter().zip(files) {
+        let exercise = exercise::find(id).unwrap();
+        let ended: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let sink = {
+            let ended = Arc::clone(&ended);
+            engine::ProgressSink::new(move |progress| {
+                let name = match progress {
+                    engine::Progress::Compiled(_) => "compile".to_string(),
+                    engine::Progress::PhaseEnded { phase, .. } => phase,
+                };
+                ended.lock().unwrap().push((name, Instant::now()));
+            })
+        };
+        let options = CheckOptions {
+            programs: Some(ProgramCache::new()),
+            progress: Some(sink),
+            ..CheckOptions::new()
+        };
+        let mut per_phase: Vec<(String, Vec<Duration>)> = Vec::new();
+        let mut cpu = Vec::new();
+        // One run first to compile; the timed ones reuse its program.
+        for n in 0..=pairs {
+            ended.lock().unwrap().clear();
+            let before = self_cpu();
+            let Checked::Done(report) = engine::check(exercise, file, &options).unwrap() else {
+                unreachable!("not cancelled")
+            };
+            assert!(report.passed, "{}", report.to_json());
+            if n == 0 {
+                continue;
+            }
+            cpu.push(self_cpu().saturating_sub(before));
+            let ended = ended.lock().unwrap();
+            let compiled = ended[0].1;
+            for (name, at) in &ended[1..] {
+                let slot = match per_phase.iter_mut().find(|(p, _)| p == name) {
+                    Some(slot) => slot,
+                    None => {
+                        per_phase.push((name.clone(), Vec::new()));
+                        per_phase.last_mut().unwrap()
+                    }
+                };
+                slot.1.push(*at - compiled);
+            }
+        }
+        let phases: Vec<String> = per_phase
+            .into_iter()
+            .map(|(name, times)| format!("{name} {}", ms(median(times))))
+            .collect();
+        println!(
+            "  {id:<18} {}  (CPU per run {}, {})",
+            phases.join(", "),
+            ms(median(cpu)),
+            load()
+        );
+    }
 }
 
 /// CPU time of this process and the children waited for so far.

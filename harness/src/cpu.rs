@@ -8,8 +8,11 @@
 //! queue, in ns); this module reads them and builds two tools on top:
 //! [`FairClock`], wall time discounted by how much of it the threads that
 //! wanted a CPU spent waiting for one, and [`report_idle_cpu`], which
-//! compares an idle worker's CPU time with what a thread that never sleeps
-//! got in the same window.
+//! watches the solution's threads while nobody calls them.
+
+mod idle;
+
+pub use idle::report_idle_cpu;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -69,11 +72,6 @@ pub fn sched(tid: u32) -> Option<Sched> {
         waited: Duration::ZERO,
         slices: 0,
     })
-}
-
-/// CPU time used so far by the threads in `tids` that are still alive.
-fn ran(tids: &[u32]) -> Duration {
-    tids.iter().filter_map(|&t| sched(t)).map(|s| s.ran).sum()
 }
 
 /// Wall-clock time that counts only as fast as the process could work.
@@ -189,64 +187,6 @@ fn credit(interval: Duration, deltas: &[Sched]) -> Duration {
         return interval;
     }
     interval.mul_f64((ran.as_secs_f64() / wanted.as_secs_f64()).min(1.0))
-}
-
-/// How long each idle window lasts at least. The verdict rests on CPU
-/// time (the reference must have had [`ENOUGH_REFERENCE`] before a window
-/// closes), not on wall time: a quiet machine gives the reference that in
-/// about as long, so the window is barely longer. Every busy-loop of the
-/// corpora is caught in windows this short (their spinners get about what
-/// the reference gets), and on a loaded machine the window stretches as
-/// before, so load cannot flip a verdict. (It was 150 ms: 240 ms of the
-/// idle phase's 300 ms were waiting the judgement did not need.)
-const IDLE_WINDOW: Duration = Duration::from_millis(30);
-/// CPU time the reference must get before the window may close: enough
-/// that a quarter of it stands far above what a blocked worker uses.
-const ENOUGH_REFERENCE: Duration = Duration::from_millis(24);
-/// However loaded the machine, a window closes after this long.
-const IDLE_WINDOW_CAP: Duration = Duration::from_secs(3);
-
-/// Watches the solution's threads (those not in `baseline`) for a window
-/// while nobody calls them, and reports
-/// `cpu\t<when>\t<window ms>\t<used µs>\t<reference µs>\t<threads>`: the CPU time the
-/// solution's threads used, next to the CPU time the tool's own thread got
-/// meanwhile by spinning. That thread never sleeps, so it gets what a
-/// spinning worker would get on this machine right now: a whole core on a
-/// quiet machine, a sliver on a loaded one. A worker blocked in `recv` uses
-/// next to nothing either way; comparing with the reference keeps the
-/// verdict the same however loaded the machine is. On a loaded machine the
-/// window stretches until the reference has had enough CPU to judge by (up
-/// to [`IDLE_WINDOW_CAP`]); a reference still tiny then says the tool
-/// itself could not get a CPU to judge with.
-pub fn report_idle_cpu(baseline: &BTreeSet<u32>, when: &str) {
-    let spawned = crate::threads::spawned_since(baseline);
-    let me = [current_tid()];
-    let (used_before, mine_before) = (ran(&spawned), ran(&me));
-    let started = Instant::now();
-    let mut next_look = started + IDLE_WINDOW;
-    let reference = loop {
-        let now = Instant::now();
-        if now >= next_look {
-            let reference = ran(&me).saturating_sub(mine_before);
-            if reference >= ENOUGH_REFERENCE || now - started >= IDLE_WINDOW_CAP {
-                break reference;
-            }
-            next_look = now + Duration::from_millis(5);
-        }
-        std::hint::spin_loop();
-    };
-    let window = started.elapsed();
-    let used = ran(&spawned).saturating_sub(used_before);
-    crate::report::send(
-        "cpu",
-        &[
-            when,
-            &window.as_millis().to_string(),
-            &used.as_micros().to_string(),
-            &reference.as_micros().to_string(),
-            &spawned.len().to_string(),
-        ],
-    );
 }
 
 #[cfg(test)]

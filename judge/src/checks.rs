@@ -17,7 +17,7 @@ pub fn count_of<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -
     }
 }
 
-fn not_checked_because(id: CheckId, runs: &[&PhaseRun]) -> CheckResult {
+pub(crate) fn not_checked_because(id: CheckId, runs: &[&PhaseRun]) -> CheckResult {
     let why = runs
         .iter()
         .find_map(|r| r.cut_short())
@@ -211,82 +211,6 @@ pub fn leaked_workers(runs: &[PhaseRun]) -> CheckResult {
             count_of(checked, "shutdown")
         ),
     )
-}
-
-/// How much of a never-sleeping thread's CPU time an idle worker may use
-/// before it counts as spinning: a quarter. A worker blocked in `recv`
-/// uses a few microseconds; a spinning one about as much as the reference,
-/// whatever the machine's load, since both compete for the same cores.
-const SPIN_SHARE: u64 = 4;
-/// CPU time an idle window may use in any case (µs): waking up to finish
-/// the last command costs this much at most.
-const IDLE_NOISE_US: u64 = 1_000;
-
-/// `busy-loop`: the solution's threads slept while nobody called. Judged
-/// on CPU time actually used, never on being runnable: on a loaded machine
-/// a thread waiting for a CPU is runnable but not busy.
-pub fn busy_loop(run: &PhaseRun) -> CheckResult {
-    let mut windows = 0;
-    let mut starved = None;
-    let mut watched = None;
-    for r in &run.records {
-        let Record::Cpu {
-            when,
-            window_ms,
-            used_us,
-            reference_us,
-            threads,
-        } = r
-        else {
-            continue;
-        };
-        windows += 1;
-        if let Some(n) = threads {
-            watched = Some(*n);
-        }
-        let ms = |us: u64| format!("{}.{} ms", us / 1000, us % 1000 / 100);
-        if *used_us >= (reference_us / SPIN_SHARE).max(IDLE_NOISE_US) {
-            return CheckResult::fail(
-                CheckId::BUSY_LOOP,
-                format!(
-                    "while nobody called it ({when}), the worker used {} of CPU in {window_ms} ms, \
-                     as much as a thread that never sleeps got meanwhile ({}): it spins instead of \
-                     blocking (try_recv in a loop, or select! with a default arm?)",
-                    ms(*used_us),
-                    ms(*reference_us),
-                ),
-            );
-        }
-        // A spinning worker gets about what the reference got; if a
-        // quarter of that is within the noise, it could have hidden.
-        if reference_us / SPIN_SHARE < IDLE_NOISE_US {
-            starved.get_or_insert(format!(
-                "not checked (the machine was too loaded to judge): in {window_ms} ms the tutor's \
-                 own thread got only {} of CPU, too little to tell spinning from sleeping",
-                ms(*reference_us)
-            ));
-        }
-    }
-    if windows == 0 {
-        return not_checked_because(CheckId::BUSY_LOOP, &[run]);
-    }
-    if let Some(why) = starved {
-        return CheckResult::not_checked(CheckId::BUSY_LOOP, why);
-    }
-    let quiet = format!(
-        "{}, each using less than a quarter of what a spinning thread got",
-        count_of(windows, "window")
-    );
-    let message = match watched {
-        Some(0) => format!(
-            "start() spawned no thread, so nothing could spin while nobody called ({quiet})"
-        ),
-        Some(n @ 2..) => {
-            format!("the {n} threads start() spawned slept while nobody called ({quiet})")
-        }
-        _ => format!("the idle worker slept ({quiet})"),
-    };
-    CheckResult::pass(CheckId::BUSY_LOOP, message)
 }
 
 /// `owner-thread`: `start()` spawned at least one thread, and, when the

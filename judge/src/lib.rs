@@ -17,6 +17,7 @@ pub mod accounting;
 pub mod checks;
 pub mod cpu_budget;
 pub mod history;
+pub mod idle;
 pub mod messages;
 pub mod protocol;
 pub mod report;
@@ -26,12 +27,14 @@ mod tests;
 
 pub use accounting::{Accounting, Fate, Message, Tally};
 pub use checks::{
-    after_calls, busy_loop, count_of, final_tallies, hang, leaked_workers, not_checked,
-    owner_thread, panic,
+    after_calls, count_of, final_tallies, hang, leaked_workers, not_checked, owner_thread, panic,
 };
 pub use cpu_budget::CpuBudget;
+pub use idle::{
+    IdleReading, IdleWindow, busy_loop, idle_windows, ms_us, quiet_windows, too_loaded,
+};
 pub use lincheck;
-pub use protocol::{Doing, MsgRecord, OpRecord, Receiver, Record};
+pub use protocol::{AwakeThread, Doing, MsgRecord, OpRecord, Receiver, Record};
 pub use report::{
     BadCheckId, CheckId, CheckResult, MessageFinding, MessageOutcome, Status, TIMELINE_WIDTH,
 };

@@ -5,6 +5,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The watched thread that was still awake at the close of an idle window
+/// and decides it: the one that spun, else the one kept longest from a
+/// core, else the one that ran most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwakeThread {
+    /// Its CPU time in the window.
+    pub ran_us: u64,
+    /// How long it was running or waiting for a core in the window.
+    pub runnable_us: u64,
+    /// Its name as the kernel shows it (`unnamed` for a thread spawned
+    /// without a name).
+    pub name: String,
+}
+
 /// One call recorded by the harness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpRecord {
@@ -90,17 +104,21 @@ pub enum Record {
         count: usize,
         names: String,
     },
-    /// How much CPU the solution's threads used in a window in which nobody
-    /// called them (`when` says what came just before), next to what the
-    /// tool's own never-sleeping thread got in the same window: the CPU a
-    /// spinning worker could have had.
+    /// A window in which nobody called the solution's threads (`when` says
+    /// what came just before), watched through the kernel's own accounting
+    /// until the `busy-loop` verdict was settled.
     Cpu {
         when: String,
-        window_ms: u64,
+        /// How long the window lasted.
+        window_us: u64,
+        /// How many threads were watched.
+        threads: u64,
+        /// The CPU time they used in it, all together.
         used_us: u64,
-        reference_us: u64,
-        /// How many threads were watched, when the harness says.
-        threads: Option<u64>,
+        /// The thread that decides the window; `None` when every thread had
+        /// been quiet (no CPU, no wait for one, not runnable) for a while
+        /// at its close.
+        awake: Option<AwakeThread>,
     },
     /// A panic on some thread.
     Panic {
@@ -200,10 +218,17 @@ fn parse_record(body: &str) -> Option<Record> {
         },
         "cpu" => Record::Cpu {
             when: text(1),
-            window_ms: num(2)?,
-            used_us: num(3)?,
-            reference_us: num(4)?,
-            threads: fields.get(5).and_then(|s| s.parse().ok()),
+            window_us: num(2)?,
+            threads: num(3)?,
+            used_us: num(4)?,
+            awake: match *fields.get(5)? {
+                "-" => None,
+                _ => Some(AwakeThread {
+                    ran_us: num(5)?,
+                    runnable_us: num(6)?,
+                    name: text(7),
+                }),
+            },
         },
         "panic" => Record::Panic {
             thread: text(1),
@@ -268,20 +293,35 @@ mod tests {
     }
 
     #[test]
-    fn cpu_records_carry_the_window_the_use_and_the_reference() {
+    fn cpu_records_carry_the_window_and_the_thread_that_decides_it() {
         let records = parse(
-            b"k\tcpu\tafter writes nobody has read\t152\t31\t24870\nk\tcpu\tx\t1\t2\n",
+            b"k\tcpu\tafter a read\t6120\t1\t31\t-\n\
+              k\tcpu\tafter writes nobody has read\t4080\t2\t3950\t3900\t4010\tcounter\n\
+              k\tcpu\tx\t1\t2\n",
             "k",
         );
         assert_eq!(
             records,
-            vec![Record::Cpu {
-                when: "after writes nobody has read".into(),
-                window_ms: 152,
-                used_us: 31,
-                reference_us: 24870,
-                threads: None,
-            }]
+            vec![
+                Record::Cpu {
+                    when: "after a read".into(),
+                    window_us: 6120,
+                    threads: 1,
+                    used_us: 31,
+                    awake: None,
+                },
+                Record::Cpu {
+                    when: "after writes nobody has read".into(),
+                    window_us: 4080,
+                    threads: 2,
+                    used_us: 3950,
+                    awake: Some(AwakeThread {
+                        ran_us: 3900,
+                        runnable_us: 4010,
+                        name: "counter".into(),
+                    }),
+                },
+            ]
         );
     }
 

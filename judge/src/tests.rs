@@ -2,6 +2,7 @@
 //! happens when the run was cut short.
 
 use crate::checks::*;
+use crate::idle::*;
 use crate::protocol::*;
 use crate::report::Status;
 use crate::run::*;
@@ -20,14 +21,19 @@ fn finished(phase: &'static str, mut records: Vec<Record>) -> PhaseRun {
     run(phase, records, Ending::Exited(0))
 }
 
-/// An idle window: the worker's CPU time and the spinning reference's, in ms.
-fn cpu(used_ms: u64, reference_ms: u64) -> Record {
+/// An idle window of `window_ms` over one thread, awake at its close with
+/// `(CPU ms, runnable ms)`, or quiet (`None`).
+fn cpu(window_ms: u64, awake: Option<(u64, u64)>) -> Record {
     Record::Cpu {
         when: "after a read".into(),
-        window_ms: 150,
-        used_us: used_ms * 1000,
-        reference_us: reference_ms * 1000,
-        threads: Some(1),
+        window_us: window_ms * 1000,
+        threads: 1,
+        used_us: awake.map_or(15, |a| a.0 * 1000),
+        awake: awake.map(|(ran, runnable)| AwakeThread {
+            ran_us: ran * 1000,
+            runnable_us: runnable * 1000,
+            name: "counter".into(),
+        }),
     }
 }
 
@@ -103,25 +109,30 @@ fn dying_without_the_final_record_is_a_failure_with_the_reason() {
 }
 
 #[test]
-fn busy_loop_by_cpu_time_next_to_a_spinning_reference() {
+fn busy_loop_by_the_threads_own_cpu_time_and_run_delay() {
     let judge = |records| busy_loop(&finished("idle", records));
-    // Blocked, on a quiet machine and on one where the tutor got a sliver.
-    assert!(judge(vec![cpu(0, 150)]).passed);
-    assert!(judge(vec![cpu(0, 10), cpu(0, 12)]).passed);
-    // Spinning with a core to itself, or sharing the machine with 30 jobs:
-    // either way it gets about what the reference gets.
-    assert_eq!(judge(vec![cpu(148, 150)]).status, Status::Failed);
-    assert_eq!(judge(vec![cpu(0, 150), cpu(9, 10)]).status, Status::Failed);
-    let failed = judge(vec![cpu(0, 150), cpu(40, 150)]);
+    // Asleep, on a quiet machine and on a loaded one: quiet at the close,
+    // or woken briefly (and kept waiting for a core a while).
+    assert!(judge(vec![cpu(6, None)]).passed);
+    assert!(judge(vec![cpu(6, None), cpu(31, Some((0, 3)))]).passed);
+    // Waking often but briefly (a tenth of the window on a CPU).
+    assert!(judge(vec![cpu(30, Some((3, 4)))]).passed);
+    // Spinning with a core to itself, or an eighth of a core: runnable all
+    // along, and busy once it got 2 ms.
+    assert_eq!(judge(vec![cpu(2, Some((2, 2)))]).status, Status::Failed);
+    let failed = judge(vec![cpu(6, None), cpu(17, Some((2, 17)))]);
     assert_eq!(failed.status, Status::Failed);
     assert!(
-        failed.message.contains("after a read"),
+        failed.message.starts_with(
+            "while nobody called it (after a read), the worker spins instead of blocking: it \
+             used 2.0 ms of CPU in 17.0 ms and was running or waiting for a core for 17.0 ms"
+        ),
         "{}",
         failed.message
     );
     // Runnable but starved: what used to fail a correct solution under
     // load ("34 of 34 samples and used 0 ms of CPU") is too loaded to judge.
-    let starved = judge(vec![cpu(0, 150), cpu(0, 2)]);
+    let starved = judge(vec![cpu(6, None), cpu(3000, Some((1, 2900)))]);
     assert_eq!(starved.status, Status::NotChecked);
     assert!(
         starved.message.contains("too loaded"),
@@ -175,17 +186,17 @@ fn counts_are_pluralised_and_the_idle_worker_is_only_named_when_there_is_one() {
     assert_eq!(count_of(0usize, "thread"), "0 threads");
     assert_eq!(count_of(2u64, "call"), "2 calls");
     let idle = |threads| {
-        let mut record = cpu(0, 100);
+        let mut record = cpu(6, None);
         if let Record::Cpu { threads: t, .. } = &mut record {
             *t = threads;
         }
         busy_loop(&finished("idle", vec![record])).message
     };
-    let none = idle(Some(0));
+    let none = idle(0);
     assert!(none.starts_with("start() spawned no thread"), "{none}");
     assert!(!none.contains("worker"), "{none}");
-    assert!(idle(Some(1)).starts_with("the idle worker slept"));
-    assert!(idle(Some(3)).starts_with("the 3 threads start() spawned slept"));
+    assert!(idle(1).starts_with("the idle worker slept"));
+    assert!(idle(3).starts_with("the 3 threads start() spawned slept"));
     let labels = |n: usize| {
         let calls: Vec<String> = (0..n).map(|i| format!("c{i}()")).collect();
         after_calls(n, &calls, String::clone)

@@ -86,35 +86,24 @@ pub(super) fn hang(runs: &[PhaseRun]) -> CheckResult {
 /// `busy-loop`: while the tasks slept, so did `run_all` and `wait`.
 pub(super) fn busy_loop(idle: &PhaseRun) -> CheckResult {
     let mut result = judge::busy_loop(idle);
-    let Some((used, window, reference)) = idle.records.iter().find_map(|r| match r {
-        Record::Cpu {
-            used_us,
-            window_ms,
-            reference_us,
-            ..
-        } => Some((*used_us, *window_ms, *reference_us)),
-        _ => None,
-    }) else {
+    let windows = judge::idle_windows(idle);
+    let Some(window) = windows.first() else {
         return result;
     };
-    let ms = |us: u64| format!("{}.{} ms", us / 1000, us % 1000 / 100);
     match result.status {
         Status::Failed => {
             result.message = format!(
-                "while two tasks slept (one on the tutor's channel, one in wait()), your threads \
-                 used {} of CPU in {window} ms, as much as a thread that never sleeps got ({}): \
-                 does wait() poll the flag in a loop, or run_all spin waiting for the tasks? \
-                 Sleep on a Condvar (wait_timeout) or block on join/recv instead",
-                ms(used),
-                ms(reference)
+                "while two tasks slept (one on the tutor's channel, one in wait()), {} {}: does \
+                 wait() poll the flag in a loop, or run_all spin waiting for the tasks? Sleep on \
+                 a Condvar (wait_timeout) or block on join/recv instead",
+                window.who(),
+                window.figures()
             );
         }
         Status::Passed => {
             result.message = format!(
-                "run_all and wait() slept while the tasks slept ({} of CPU in {window} ms, a \
-                 spinning thread got {})",
-                ms(used),
-                ms(reference)
+                "run_all and wait() slept while the tasks slept ({})",
+                judge::quiet_windows(&windows)
             );
         }
         Status::NotChecked => {}

@@ -4,7 +4,7 @@
 
 use super::{app, draw, keys};
 use crate::engine::judge::{self, PhaseRun};
-use crate::engine::protocol::Record;
+use crate::engine::protocol::{AwakeThread, Record};
 use crate::engine::report::{CheckId, CheckResult, Report, Status};
 use crate::engine::supervisor::Ending;
 use crate::tui::app::{App, CheckOutcome, Msg};
@@ -20,10 +20,14 @@ fn busy_loop_report() -> Report {
         records: vec![
             Record::Cpu {
                 when: "after a read".into(),
-                window_ms: 150,
-                used_us: 140_000,
-                reference_us: 145_000,
-                threads: Some(1),
+                window_us: 2_100,
+                threads: 1,
+                used_us: 2_050,
+                awake: Some(AwakeThread {
+                    ran_us: 2_050,
+                    runnable_us: 2_100,
+                    name: "unnamed".into(),
+                }),
             },
             Record::Done,
         ],
