@@ -274,33 +274,12 @@ fn forbidden_paths_come_from_exercise_toml_with_their_reason() {
         buffer.forbid_why
     );
     assert!(find("counter").unwrap().forbid.is_empty());
-    let builtin = crate::exercise::builtin::EXERCISES
-        .iter()
-        .find(|e| e.folder == "bounded-buffer")
-        .unwrap();
-    let without_why: String = builtin
-        .exercise_toml
+    let without_why: String = builtin_toml("bounded-buffer")
         .lines()
         .filter(|l| !l.starts_with("forbid_why"))
         .collect::<Vec<_>>()
         .join("\n");
-    let files = super::ExerciseFiles {
-        folder: "bounded-buffer".into(),
-        exercise_toml: without_why,
-        starter: String::new(),
-        solution: String::new(),
-        driver: String::new(),
-        glue: String::new(),
-        quiz: None,
-        dir: None,
-    };
-    let err = super::parse_exercise(
-        files,
-        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
-        buffer.drivers,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = load_error("bounded-buffer", without_why, None);
     assert!(err.contains("gives no `forbid_why`"), "{err}");
 }
 
@@ -308,27 +287,11 @@ fn forbidden_paths_come_from_exercise_toml_with_their_reason() {
 /// the line.
 #[test]
 fn a_malformed_exercise_quiz_is_refused_with_its_line() {
-    let builtin = crate::exercise::builtin::EXERCISES
-        .iter()
-        .find(|e| e.folder == "worker-pool")
-        .unwrap();
-    let files = super::ExerciseFiles {
-        folder: "worker-pool".into(),
-        exercise_toml: builtin.exercise_toml.into(),
-        starter: String::new(),
-        solution: String::new(),
-        driver: String::new(),
-        glue: String::new(),
-        quiz: Some("[[question]]\nquestion = \"q\"\nreason = \"r\"\n".into()),
-        dir: None,
-    };
-    let err = super::parse_exercise(
-        files,
-        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
-        find("worker-pool").unwrap().drivers,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = load_error(
+        "worker-pool",
+        builtin_toml("worker-pool").into(),
+        Some("[[question]]\nquestion = \"q\"\nreason = \"r\"\n".into()),
+    );
     assert!(err.starts_with("pack/worker-pool/quiz.toml:1:"), "{err}");
     assert!(err.contains("`accepted`"), "{err}");
 }
@@ -342,35 +305,48 @@ fn per_check_phases_come_from_exercise_toml_and_must_be_run() {
     assert_eq!(phases(CheckId::BUSY_LOOP), ["idle"]);
     assert_eq!(phases(CheckId::OWNER_THREAD), ["single"]);
     assert_eq!(phases(CheckId::PANIC), counter.phases);
-    let builtin = crate::exercise::builtin::EXERCISES
-        .iter()
-        .find(|e| e.folder == "counter")
-        .unwrap();
-    let files = super::ExerciseFiles {
-        folder: "counter".into(),
-        exercise_toml: builtin.exercise_toml.replacen(
-            "phases = [\"idle\"]",
-            "phases = [\"idel\"]",
-            1,
-        ),
-        starter: String::new(),
-        solution: String::new(),
-        driver: String::new(),
-        glue: String::new(),
-        quiz: None,
-        dir: None,
-    };
-    let err = super::parse_exercise(
-        files,
-        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
-        counter.drivers,
-    )
-    .unwrap_err()
-    .to_string();
+    let misnamed =
+        builtin_toml("counter").replacen("phases = [\"idle\"]", "phases = [\"idel\"]", 1);
+    let err = load_error("counter", misnamed, None);
     assert!(
         err.contains(
             "the check `busy-loop` reads the phase \"idel\", which `phases` does not list"
         ),
         "{err}"
     );
+}
+
+/// The built-in `exercise.toml` of the exercise in `folder`.
+fn builtin_toml(folder: &str) -> &'static str {
+    crate::exercise::builtin::EXERCISES
+        .iter()
+        .find(|e| e.folder == folder)
+        .unwrap()
+        .exercise_toml
+}
+
+/// Why the built-in exercise in `folder` fails to load with `exercise_toml`
+/// and `quiz` in place of its own (its drivers and judge unchanged).
+fn load_error(folder: &str, exercise_toml: String, quiz: Option<String>) -> String {
+    let builtin = crate::exercise::builtin::EXERCISES
+        .iter()
+        .find(|e| e.folder == folder)
+        .unwrap();
+    let files = super::ExerciseFiles {
+        folder: folder.into(),
+        exercise_toml,
+        starter: String::new(),
+        solution: String::new(),
+        driver: String::new(),
+        glue: String::new(),
+        quiz,
+        dir: None,
+    };
+    super::parse_exercise(
+        files,
+        crate::engine::exercise::Judge::BuiltIn(builtin.judge),
+        find(folder).unwrap().drivers,
+    )
+    .unwrap_err()
+    .to_string()
 }
